@@ -29,17 +29,26 @@ export interface UpdateOperators {
   readonly $setOnInsert?: Readonly<Record<string, JsonValue>>;
 }
 
+interface OperationBase {
+  readonly collection: string;
+  readonly id: string;
+  /**
+   * Global position of the event this operation comes from; overrides `ApplyOptions.position`
+   * so one `apply` (one transaction) can carry the operations of many events, each guarded by
+   * its own position.
+   */
+  readonly position?: number;
+}
+
 export type DocumentOperation =
-  | {
+  | (OperationBase & {
       readonly op: 'update';
-      readonly collection: string;
-      readonly id: string;
       readonly update: UpdateOperators;
       /** Create the document (`{ _id: id }` plus the update) when it does not exist. */
       readonly upsert?: boolean;
-    }
-  | { readonly op: 'replace'; readonly collection: string; readonly id: string; readonly doc: Omit<Document, '_id'> }
-  | { readonly op: 'delete'; readonly collection: string; readonly id: string };
+    })
+  | (OperationBase & { readonly op: 'replace'; readonly doc: Omit<Document, '_id'> })
+  | (OperationBase & { readonly op: 'delete' });
 
 export interface FindOptions {
   readonly sort?: Sort;
