@@ -7,6 +7,11 @@ export type BusMessage = Readonly<Record<string, unknown>>;
 
 export interface BusSubscription<T extends BusMessage = BusMessage> extends AsyncIterable<T> {
   close(): Promise<void>;
+  /**
+   * Messages this subscriber lost because it fell behind its bounded buffer (oldest first) or
+   * because they could not be decoded. The bus never blocks a publisher on a slow subscriber.
+   */
+  readonly dropped: number;
 }
 
 export interface Bus {
@@ -31,6 +36,21 @@ export class BusClosed extends Error {
     this.name = 'BusClosed';
   }
 }
+
+/** A message that is not a JSON object, cannot be serialised, or is larger than the bus carries. */
+export class InvalidMessage extends Error {
+  readonly code = 'INVALID_MESSAGE';
+  constructor(
+    readonly topic: string,
+    reason: string,
+  ) {
+    super(`invalid bus message on ${topic}: ${reason}`);
+    this.name = 'InvalidMessage';
+  }
+}
+
+/** The NATS server default; the in-process bus enforces the same so both adapters agree. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export class BusUnavailable extends Error {
   readonly code = 'BUS_UNAVAILABLE';
