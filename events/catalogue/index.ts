@@ -1,0 +1,10 @@
+import { EventCatalogue, type EventOf, type NewEventOf } from './define';
+import { ingestEvents } from './ingest';
+
+/** Every event type Flywheel writes, one file per feature. */
+export const definitions = [...ingestEvents] as const;
+
+export const catalogue = new EventCatalogue(definitions);
+export type DomainEvent = EventOf<typeof definitions>;
+export type NewDomainEvent = NewEventOf<typeof definitions>;
+export type DomainEventType = DomainEvent['type'];

@@ -1,0 +1,332 @@
+import type { DomainEvent } from '../events/catalogue';
+import type { RecordedEvent } from '../events/envelope';
+import type { AllSubscription, EventStore } from '../events/event-store';
+import type { Logger } from '../lib/logger';
+import type { Bus } from '../services/bus/bus';
+import { ReadStoreUnavailable } from './errors';
+import { PARKED_COLLECTION, parkOperation, type ParkedEvent } from './parked';
+import { projectionTopic, type Notification, type Projection } from './projection';
+import type { DocumentOperation, ReadStore } from './read-store';
+
+export interface ProjectorOptions {
+  /** The raw store: the projector parses each event itself so one bad event is parked, not fatal. */
+  readonly store: EventStore;
+  readonly readStore: ReadStore;
+  readonly bus: Bus;
+  /** The event catalogue: upcasts and parses each stored event. */
+  readonly parser: { parseRecorded(event: RecordedEvent): DomainEvent };
+  readonly projections: readonly Projection[];
+  readonly logger: Logger;
+  readonly now?: () => Date;
+  /** Events per transaction at most (catch-up batches; live traffic commits as it comes). */
+  readonly batchSize?: number;
+  /** Tries of a failing event before it is parked. */
+  readonly maxAttempts?: number;
+  /** First back-off while the read store is unavailable; doubles up to 5 s. */
+  readonly retryDelayMs?: number;
+}
+
+export interface ProjectionStatus {
+  readonly name: string;
+  readonly running: boolean;
+  /** Position of the last event applied, -1 before the first. */
+  readonly checkpoint: number;
+}
+
+type Outcome =
+  | { readonly ok: true; readonly operations: readonly DocumentOperation[]; readonly notifications: readonly Notification[] }
+  | { readonly ok: false; readonly error: unknown; readonly attempts: number };
+
+const YIELD = Symbol('yield');
+
+/**
+ * Runs every projection from its own checkpoint: catch-up, then live. Each batch of events
+ * becomes one `apply` on the read store, operations and checkpoint together; notifications
+ * go out on the bus only after that commit.
+ */
+export class Projector {
+  private readonly runners: Map<string, Runner>;
+
+  constructor(private readonly options: ProjectorOptions) {
+    this.runners = new Map(options.projections.map((p) => [p.name, new Runner(p, options)]));
+  }
+
+  names(): string[] {
+    return [...this.runners.keys()];
+  }
+
+  async start(): Promise<void> {
+    for (const runner of this.runners.values()) await runner.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+  }
+
+  status(): ProjectionStatus[] {
+    return [...this.runners.values()].map((r) => r.status());
+  }
+
+  /** Resolves once every running projection has applied `position` (read-your-writes, tests). */
+  async waitFor(position: number, timeoutMs = 10_000): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.waitFor(position, timeoutMs)));
+  }
+
+  /** Drops the read model and replays it from position 0; resolves when it has caught up. */
+  async rebuild(name: string): Promise<{ events: number; position: number; ms: number }> {
+    const runner = this.runner(name);
+    const started = performance.now();
+    const head = await this.options.store.headPosition();
+    await runner.stop();
+    await runner.reset();
+    await runner.start();
+    if (head >= 0) await runner.waitFor(head, 24 * 3600_000);
+    return { events: runner.applied, position: runner.status().checkpoint, ms: performance.now() - started };
+  }
+
+  async listParked(name?: string): Promise<readonly ParkedEvent[]> {
+    const page = await this.options.readStore.find<ParkedEvent>(PARKED_COLLECTION, name ? { projection: name } : {}, {
+      sort: { projection: 1, position: 1 },
+      limit: 10_000,
+    });
+    return page.docs;
+  }
+
+  /**
+   * Projects a parked event again (after a fix) and applies it now. It lands out of order,
+   * without the position guard, since later events have already been applied; read models
+   * whose result depends on order should be rebuilt instead.
+   */
+  async retryParked(name: string, position: number): Promise<'applied' | 'parked-again' | 'not-found'> {
+    return this.runner(name).retryParked(position);
+  }
+
+  private runner(name: string): Runner {
+    const runner = this.runners.get(name);
+    if (!runner) throw new Error(`no read model named ${name}`);
+    return runner;
+  }
+}
+
+class Runner {
+  private subscription: AllSubscription | null = null;
+  private loop: Promise<void> | null = null;
+  private checkpoint = -1;
+  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+  applied = 0;
+
+  constructor(
+    private readonly projection: Projection,
+    private readonly options: ProjectorOptions,
+  ) {}
+
+  private get log(): Logger {
+    return this.options.logger;
+  }
+
+  status(): ProjectionStatus {
+    return { name: this.projection.name, running: this.loop !== null, checkpoint: this.checkpoint };
+  }
+
+  async start(): Promise<void> {
+    if (this.loop) return;
+    const { readStore } = this.options;
+    for (const c of this.projection.collections) await readStore.ensureIndexes(c.name, c.indexes);
+    await readStore.ensureIndexes(PARKED_COLLECTION, [{ fields: { projection: 1, position: 1 } }]);
+    this.checkpoint = (await readStore.getCheckpoint(this.projection.name)) ?? -1;
+    const subscription = this.options.store.subscribeToAll(this.checkpoint >= 0 ? { after: this.checkpoint } : {});
+    this.subscription = subscription;
+    this.loop = this.run(subscription).catch((error: unknown) => {
+      this.log.error({ err: error, projection: this.projection.name }, 'projection stopped on an error');
+    });
+  }
+
+  async stop(): Promise<void> {
+    const { subscription, loop } = this;
+    this.subscription = null;
+    if (subscription) await subscription.close();
+    if (loop) await loop;
+    this.loop = null;
+  }
+
+  async reset(): Promise<void> {
+    const { readStore } = this.options;
+    const parked = await readStore.find(PARKED_COLLECTION, { projection: this.projection.name }, { limit: 10_000 });
+    await readStore.apply(parked.docs.map((d) => ({ op: 'delete', collection: PARKED_COLLECTION, id: d._id })));
+    await readStore.drop(
+      this.projection.collections.map((c) => c.name),
+      this.projection.name,
+    );
+    this.checkpoint = -1;
+    this.applied = 0;
+  }
+
+  waitFor(position: number, timeoutMs: number): Promise<void> {
+    if (this.checkpoint >= position) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        position,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`${this.projection.name} did not reach position ${position} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  private async run(subscription: AllSubscription): Promise<void> {
+    const batchSize = this.options.batchSize ?? 1000;
+    const iterator = subscription[Symbol.asyncIterator]();
+    let pending: Promise<IteratorResult<RecordedEvent>> | null = null;
+    for (;;) {
+      const first: IteratorResult<RecordedEvent> = await (pending ?? iterator.next());
+      pending = null;
+      if (first.done) return;
+      const batch = [first.value];
+      let done = false;
+      // Take what is already at hand (a catch-up page) without waiting for more: a live event
+      // commits on its own, a backlog commits in large transactions.
+      while (batch.length < batchSize) {
+        const next: Promise<IteratorResult<RecordedEvent>> = iterator.next();
+        const raced = await Promise.race([next, new Promise<typeof YIELD>((r) => setImmediate(() => r(YIELD)))]);
+        if (raced === YIELD) {
+          pending = next;
+          break;
+        }
+        if (raced.done) {
+          done = true;
+          break;
+        }
+        batch.push(raced.value);
+      }
+      await this.processBatch(batch);
+      if (done || !this.subscription) return;
+    }
+  }
+
+  private async processBatch(batch: readonly RecordedEvent[]): Promise<void> {
+    const last = batch[batch.length - 1];
+    if (!last) return;
+    const outcomes = batch.map((event) => ({ event, outcome: this.projectOne(event) }));
+    const operations = outcomes.flatMap(({ event, outcome }) => this.operationsFor(event, outcome));
+    try {
+      await this.applyWithRetry(operations, last.position);
+    } catch (error) {
+      if (!this.subscription) return;
+      // Something in the batch cannot be applied (a unique index, say): find it event by event.
+      this.log.warn({ err: error, projection: this.projection.name }, 'batch failed; applying event by event');
+      for (const { event, outcome } of outcomes) await this.applyAlone(event, outcome);
+    }
+    this.applied += batch.filter((e) => this.projection.eventTypes.has(e.type)).length;
+    this.advance(last.position);
+    await this.publish(outcomes, last.position, batch.length);
+  }
+
+  private projectOne(event: RecordedEvent): Outcome | null {
+    if (!this.projection.eventTypes.has(event.type)) return null;
+    const attempts = this.options.maxAttempts ?? 3;
+    let lastError: unknown = null;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        const domainEvent = this.options.parser.parseRecorded(event);
+        const operations = this.projection.project(domainEvent);
+        const notifications = this.projection.notify?.(domainEvent) ?? [];
+        return { ok: true, operations, notifications };
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    return { ok: false, error: lastError, attempts };
+  }
+
+  private operationsFor(event: RecordedEvent, outcome: Outcome | null): DocumentOperation[] {
+    if (!outcome) return [];
+    if (outcome.ok) return outcome.operations.map((op) => ({ ...op, position: event.position }));
+    this.log.error({ err: outcome.error, projection: this.projection.name, position: event.position }, 'event parked');
+    return [parkOperation(this.projection.name, event, outcome.error, outcome.attempts, this.now())];
+  }
+
+  private async applyAlone(event: RecordedEvent, outcome: Outcome | null): Promise<void> {
+    const checkpoint = { name: this.projection.name, position: event.position };
+    const attempts = this.options.maxAttempts ?? 3;
+    let lastError: unknown = null;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        await this.options.readStore.apply(this.operationsFor(event, outcome), { checkpoint });
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    this.log.error({ err: lastError, projection: this.projection.name, position: event.position }, 'event parked');
+    const park = parkOperation(this.projection.name, event, lastError, attempts, this.now());
+    await this.options.readStore.apply([park], { checkpoint });
+  }
+
+  /** Waits out an unavailable read store; any other error is the batch's own and is thrown. */
+  private async applyWithRetry(operations: readonly DocumentOperation[], position: number): Promise<void> {
+    let delay = this.options.retryDelayMs ?? 100;
+    for (;;) {
+      try {
+        await this.options.readStore.apply(operations, { checkpoint: { name: this.projection.name, position } });
+        return;
+      } catch (error) {
+        if (!(error instanceof ReadStoreUnavailable) || !this.subscription) throw error;
+        this.log.warn({ err: error, projection: this.projection.name, retryInMs: delay }, 'read store unavailable');
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5_000);
+      }
+    }
+  }
+
+  private advance(position: number): void {
+    this.checkpoint = position;
+    for (const waiter of this.waiters) {
+      if (waiter.position <= position) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  private async publish(outcomes: readonly { outcome: Outcome | null }[], position: number, events: number): Promise<void> {
+    const notifications: Notification[] = [{ topic: projectionTopic(this.projection.name), message: { position, events } }];
+    for (const { outcome } of outcomes) if (outcome?.ok) notifications.push(...outcome.notifications);
+    for (const n of notifications) {
+      try {
+        await this.options.bus.publish(n.topic, n.message);
+      } catch (error) {
+        // The bus only carries notifications; the read model is already committed.
+        this.log.warn({ err: error, topic: n.topic }, 'bus publish failed');
+      }
+    }
+  }
+
+  async retryParked(position: number): Promise<'applied' | 'parked-again' | 'not-found'> {
+    const { readStore, store } = this.options;
+    const id = `${this.projection.name}:${position}`;
+    const parked = await readStore.findById<ParkedEvent>(PARKED_COLLECTION, id);
+    if (!parked) return 'not-found';
+    const page = await store.readAll({ after: position - 1, maxCount: 1 });
+    const event = page.events[0];
+    if (!event || event.position !== position) return 'not-found';
+    const outcome = this.projectOne(event);
+    if (!outcome?.ok) {
+      const error = outcome ? outcome.error : new Error('event type is no longer projected');
+      const attempts = parked.attempts + (outcome ? outcome.attempts : 1);
+      await readStore.apply([parkOperation(this.projection.name, event, error, attempts, this.now())]);
+      return 'parked-again';
+    }
+    await readStore.apply([...outcome.operations, { op: 'delete', collection: PARKED_COLLECTION, id }]);
+    return 'applied';
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}
