@@ -122,6 +122,8 @@ export const interactionsProjection: Projection = {
         ];
       }
     }
+    // Other event types only advance the checkpoint (eventTypes keeps them from coming here).
+    return [];
   },
 
   notify(event: DomainEvent): readonly Notification[] {

@@ -31,7 +31,7 @@ export function contentHashOf(content: InteractionContent): string {
   return sha256Hex(canonicalJson(content));
 }
 
-export function evolve(state: InteractionState, event: Pick<NewDomainEvent, 'type' | 'data'>): InteractionState {
+export function evolve(state: InteractionState, event: NewDomainEvent): InteractionState {
   switch (event.type) {
     case 'InteractionLogged':
       return { status: 'logged', contentHash: event.data.contentHash, workloadId: event.data.workloadId };
