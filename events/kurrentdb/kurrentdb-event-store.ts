@@ -1,0 +1,335 @@
+import {
+  BACKWARDS,
+  END,
+  FORWARDS,
+  jsonEvent,
+  KurrentDBClient,
+  NO_STREAM,
+  StreamDeletedError,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  type AllStreamSubscription,
+  type AppendStreamState,
+  type ReadPosition,
+  type ResolvedEvent,
+} from '@kurrent/kurrentdb-client';
+import { assertNewEvent, assertStreamName, assertUniqueIds, type NewEvent, type RecordedEvent } from '../envelope';
+import { ExpectedRevisionConflict, IdempotencyConflict, InvalidEvent, StoreClosed, type ExpectedRevision } from '../errors';
+import {
+  DEFAULT_READ_COUNT,
+  MAX_READ_COUNT,
+  type AllSubscription,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type ReadAllOptions,
+  type ReadAllPage,
+  type ReadStreamOptions,
+  type SubscribeOptions,
+} from '../event-store';
+import {
+  fromCurrentState,
+  fromPosition,
+  isJsonObject,
+  planFilter,
+  positionOf,
+  toReadPosition,
+  toReadRevision,
+  toRecordedEvent,
+  toSafeNumber,
+  toStoreError,
+  toStreamState,
+} from './kurrentdb-mapping';
+import { findPriorAppend } from './prior-append';
+
+/** Attempts for `any`/`stream_exists` appends pinned to a scanned revision before handing the check to the server. */
+const PINNED_ATTEMPTS = 3;
+
+/**
+ * How far back the head probe looks past events the server's type filter lets through but that
+ * live in `$` streams. Flywheel never writes there, so in practice the first item is the head.
+ */
+const HEAD_PROBE = 100;
+
+/**
+ * The EventStore port on KurrentDB (EventStoreDB's successor). Thin: validation is the envelope's,
+ * storage semantics are the server's, and this class only maps between the two. The one thing
+ * the server does not give exactly is the port's idempotency rule; see `append`.
+ */
+export class KurrentDbEventStore implements EventStore {
+  private closed = false;
+  private readonly subscriptions = new Set<{ close(): Promise<void> }>();
+
+  private constructor(private readonly client: KurrentDBClient) {}
+
+  /** Connects and makes one read, so an unreachable server fails here rather than on the first append. */
+  static async connect(connectionString: string): Promise<KurrentDbEventStore> {
+    let client: KurrentDBClient;
+    try {
+      client = KurrentDBClient.connectionString(connectionString);
+    } catch (error) {
+      // The string may hold credentials: the message does not repeat it.
+      throw toStoreError(error);
+    }
+    const store = new KurrentDbEventStore(client);
+    try {
+      await store.headPosition();
+    } catch (error) {
+      await client.dispose().catch(() => undefined);
+      throw error;
+    }
+    return store;
+  }
+
+  /**
+   * Idempotency, exactly as the port states it: before writing, the stream is scanned for the
+   * new ids (backwards from the end, so a retry is found after reading just its tail). All of
+   * them, consecutive and in order → the original result, no write. Some → IdempotencyConflict.
+   * None → the write goes ahead with an expected revision, so nothing can slip in between the
+   * scan and the write: the caller's own, or for `any`/`stream_exists` the revision just scanned.
+   * Two racing retries of the same append then meet the server's native dedupe (same ids after
+   * the same expected revision → the original result). The scan costs one read of the stream,
+   * which is cheap for Flywheel's per-entity streams and free for a stream that does not exist.
+   */
+  async append(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    this.assertOpen();
+    assertStreamName(stream);
+    for (const event of events) assertNewEvent(event);
+    assertUniqueIds(events);
+    const expected = options.expectedRevision ?? 'any';
+    const ids = events.map((event) => event.id.toLowerCase());
+    const proposed = events.map(toEventData);
+
+    for (let attempt = 1; ; attempt += 1) {
+      const prior = await this.scan(stream, ids);
+      if (prior.kind === 'original') return prior.result;
+      if (prior.kind === 'overlap') throw new IdempotencyConflict(stream, prior.ids);
+      if (events.length === 0) return this.emptyAppend(stream, expected, prior.lastRevision);
+
+      const pinned = expected === 'any' || expected === 'stream_exists';
+      if (expected === 'stream_exists' && prior.lastRevision < 0) throw new ExpectedRevisionConflict(stream, expected, -1);
+      const lastAttempt = pinned && attempt >= PINNED_ATTEMPTS;
+      // Pinning turns "any" into "exactly what was scanned"; after a few lost races the server's own check has the last word.
+      const state: AppendStreamState = pinned && !lastAttempt ? pinnedState(prior.lastRevision) : toStreamState(expected);
+
+      const outcome = await this.write(stream, proposed, state);
+      if (outcome.ok) return outcome.result;
+      if (pinned && !lastAttempt) continue;
+      // A rival may have appended these very ids in the meantime: scan once more before calling it a conflict.
+      const again = await this.scan(stream, ids);
+      if (again.kind === 'original') return again.result;
+      if (again.kind === 'overlap') throw new IdempotencyConflict(stream, again.ids);
+      throw new ExpectedRevisionConflict(stream, expected, outcome.actual);
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<readonly RecordedEvent[]> {
+    this.assertOpen();
+    assertStreamName(stream);
+    const direction = options.direction ?? 'forwards';
+    if (options.maxCount !== undefined && options.maxCount <= 0) return [];
+    const raw = await this.readRaw(stream, {
+      direction: direction === 'forwards' ? FORWARDS : BACKWARDS,
+      fromRevision: toReadRevision(options.fromRevision, direction),
+      maxCount: options.maxCount,
+    });
+    return raw.map(toRecordedEvent).filter((event): event is RecordedEvent => event !== undefined);
+  }
+
+  /**
+   * Pages by reading one event more than asked (so `next` is null exactly when the end was
+   * reached), in chunks, because the client-side half of the filter may drop some of what the
+   * server returned. A forwards read from a position includes it; the port's cursor does not.
+   */
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
+    this.assertOpen();
+    const direction = options.direction ?? 'forwards';
+    const maxCount = pageSize(options.maxCount);
+    const forwards = direction === 'forwards';
+    const { server, keep } = planFilter(options.filter);
+    if (!forwards && options.after !== undefined && options.after <= 0) return { events: [], next: null };
+
+    let cursor = options.after !== undefined && options.after >= 0 ? options.after : undefined;
+    const beyond = (position: number): boolean => cursor === undefined || (forwards ? position > cursor : position < cursor);
+    const events: RecordedEvent[] = [];
+    let exhausted = false;
+    while (events.length <= maxCount && !exhausted) {
+      const chunk = maxCount + 1 - events.length + (forwards && cursor !== undefined ? 1 : 0);
+      const fromPosition: ReadPosition = toReadPosition(cursor, direction);
+      let seen = 0;
+      let last: number | undefined;
+      try {
+        for await (const resolved of this.client.readAll({
+          direction: forwards ? FORWARDS : BACKWARDS,
+          fromPosition,
+          maxCount: chunk,
+          filter: server,
+          resolveLinkTos: false,
+        })) {
+          seen += 1;
+          const position = positionOf(resolved);
+          if (position === undefined || !beyond(position)) continue;
+          last = position;
+          const event = resolved.event;
+          if (!event || !keep({ type: event.type, stream: event.streamId })) continue;
+          const recorded = toRecordedEvent(resolved);
+          if (recorded) events.push(recorded);
+        }
+      } catch (error) {
+        throw toStoreError(error);
+      }
+      exhausted = seen < chunk || last === undefined;
+      if (last !== undefined) cursor = last;
+    }
+    const page = events.slice(0, maxCount);
+    const next = events.length > maxCount ? (page[page.length - 1]?.position ?? null) : null;
+    return { events: page, next };
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): AllSubscription {
+    this.assertOpen();
+    const after = options.after !== undefined && options.after >= 0 ? options.after : undefined;
+    const { server, keep } = planFilter(options.filter);
+    const subscription: AllStreamSubscription = this.client.subscribeToAll({
+      fromPosition: toReadPosition(after, 'forwards'),
+      filter: server,
+      resolveLinkTos: false,
+    });
+    let closing = false;
+    const close = async (): Promise<void> => {
+      if (closing) return;
+      closing = true;
+      this.subscriptions.delete(handle);
+      // Cancelling the call does not end the client's stream (grpc-node cancels silently), so it is destroyed too.
+      await subscription.unsubscribe().catch(() => undefined);
+      subscription.destroy();
+    };
+    const handle = { close };
+    this.subscriptions.add(handle);
+
+    async function* events(): AsyncGenerator<RecordedEvent> {
+      try {
+        for await (const resolved of subscription) {
+          const position = positionOf(resolved);
+          // The server resumes after the given position; the check keeps the port's exclusive cursor regardless.
+          if (position === undefined || (after !== undefined && position <= after)) continue;
+          const event = resolved.event;
+          if (!event || !keep({ type: event.type, stream: event.streamId })) continue;
+          const recorded = toRecordedEvent(resolved);
+          if (recorded) yield recorded;
+        }
+      } catch (error) {
+        if (closing) return;
+        throw toStoreError(error);
+      } finally {
+        await close();
+      }
+    }
+    const iterator = events();
+    return { [Symbol.asyncIterator]: () => iterator, close };
+  }
+
+  /** The newest non-system event's position, without parsing it: a lag probe must not fail on a bad payload. */
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    const { server, keep } = planFilter(undefined);
+    try {
+      // System events are filtered by type on the server; the few non-system types in `$` streams are skipped here.
+      for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, filter: server, maxCount: HEAD_PROBE })) {
+        const event = resolved.event;
+        if (event && keep({ type: event.type, stream: event.streamId })) return positionOf(resolved) ?? -1;
+      }
+    } catch (error) {
+      throw toStoreError(error);
+    }
+    return -1;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.client.dispose();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreClosed();
+  }
+
+  private scan(stream: string, ids: readonly string[]): ReturnType<typeof findPriorAppend> {
+    return findPriorAppend(ids, (fromRevision, maxCount) =>
+      this.readRaw(stream, { direction: BACKWARDS, fromRevision, maxCount }),
+    );
+  }
+
+  /** Raw items of one stream; an empty list when it does not exist (or was deleted). */
+  private async readRaw(
+    stream: string,
+    options: { direction: typeof FORWARDS | typeof BACKWARDS; fromRevision: bigint | typeof END | 'start'; maxCount?: number },
+  ): Promise<ResolvedEvent[]> {
+    const items: ResolvedEvent[] = [];
+    try {
+      for await (const resolved of this.client.readStream(stream, { ...options, resolveLinkTos: false })) items.push(resolved);
+    } catch (error) {
+      if (error instanceof StreamNotFoundError || error instanceof StreamDeletedError) return [];
+      throw toStoreError(error, { stream });
+    }
+    return items;
+  }
+
+  private async write(
+    stream: string,
+    events: ReturnType<typeof toEventData>[],
+    state: AppendStreamState,
+  ): Promise<{ ok: true; result: AppendResult } | { ok: false; actual: number }> {
+    try {
+      const result = await this.client.appendToStream(stream, events, { streamState: state });
+      // throwOnAppendFailure=false in a connection string turns the conflict into a value.
+      if (!result.success) return { ok: false, actual: toSafeNumber(result.nextExpectedRevision, 'revision') };
+      const lastRevision = toSafeNumber(result.nextExpectedRevision, 'revision');
+      const position = result.position ? fromPosition(result.position) : await this.positionAt(stream, lastRevision);
+      return { ok: true, result: { lastRevision, position } };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) return { ok: false, actual: fromCurrentState(error.actualState) };
+      throw toStoreError(error, { stream });
+    }
+  }
+
+  /** Servers that do not report the append's position: read it back from the event itself. */
+  private async positionAt(stream: string, revision: number): Promise<number> {
+    const [resolved] = await this.readRaw(stream, { direction: FORWARDS, fromRevision: BigInt(revision), maxCount: 1 });
+    const position = resolved ? positionOf(resolved) : undefined;
+    if (position === undefined)
+      throw new InvalidEvent('(append)', [{ path: 'position', message: `no position for ${stream}@${revision}` }]);
+    return position;
+  }
+
+  /** Appending nothing writes nothing, but still answers whether the expectation holds. */
+  private emptyAppend(stream: string, expected: ExpectedRevision, lastRevision: number): Promise<AppendResult> {
+    const holds =
+      expected === 'any' ||
+      (expected === 'no_stream' && lastRevision < 0) ||
+      (expected === 'stream_exists' && lastRevision >= 0) ||
+      expected === lastRevision;
+    if (!holds) throw new ExpectedRevisionConflict(stream, expected, lastRevision);
+    if (lastRevision < 0) return Promise.resolve({ lastRevision, position: -1 });
+    return this.positionAt(stream, lastRevision).then((position) => ({ lastRevision, position }));
+  }
+}
+
+function pinnedState(lastRevision: number): AppendStreamState {
+  return lastRevision < 0 ? NO_STREAM : BigInt(lastRevision);
+}
+
+function pageSize(maxCount: number | undefined): number {
+  if (maxCount === undefined) return DEFAULT_READ_COUNT;
+  if (!Number.isInteger(maxCount) || maxCount < 1) throw new RangeError(`maxCount must be a positive integer, got ${maxCount}`);
+  return Math.min(maxCount, MAX_READ_COUNT);
+}
+
+/** The port's event as the client's JSON event; metadata is stored as the event's JSON metadata. */
+function toEventData(event: NewEvent) {
+  // assertNewEvent has already checked this; the guard is what lets the compiler see it.
+  if (!isJsonObject(event.data)) throw new InvalidEvent(event.type, [{ path: 'data', message: 'must be a JSON object' }]);
+  return jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: { ...event.metadata } });
+}
