@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { SCOPES, scopeSchema, type Scope } from '../../events/catalogue/auth';
+
+export { SCOPES, scopeSchema, type Scope };
+
+/**
+ * What a key may do:
+ * - `ingest`: log interactions; `feedback`: send feedback signals; `annotate`: label in queues;
+ * - `read`: query read models; `audit`: replay history and read raw (unredacted) data;
+ * - `admin`: manage keys and configuration.
+ * Scopes do not imply one another, not even `admin`: an admin key could issue itself any
+ * scope, but it must do so visibly (an ApiKeyIssued event) rather than silently holding all.
+ */
+export const ALL_SCOPES: readonly Scope[] = SCOPES;
+
+/** A non-empty set of scopes, duplicates removed, in the catalogue's order. */
+export const scopeSetSchema = z
+  .array(scopeSchema)
+  .min(1, 'at least one scope')
+  .transform((scopes) => normalizeScopes(scopes));
+
+export function isScope(value: string): value is Scope {
+  return scopeSchema.safeParse(value).success;
+}
+
+/** Duplicates removed, in the catalogue's order, so equal sets compare and display equal. */
+export function normalizeScopes(scopes: Iterable<Scope>): Scope[] {
+  const wanted = new Set(scopes);
+  return SCOPES.filter((s) => wanted.has(s));
+}
+
+export function hasScope(granted: readonly Scope[], scope: Scope): boolean {
+  return granted.includes(scope);
+}
