@@ -1,0 +1,50 @@
+import DataLoader from 'dataloader';
+import { INTERACTIONS, WORKLOADS, type InteractionDoc, type WorkloadDoc } from '../projections/interactions';
+import type { ReadStore } from '../projections/read-store';
+
+/**
+ * Per-request batching: every nested field goes through one of these, so a page of N
+ * parents costs one read-store call per field, not N.
+ */
+export interface Loaders {
+  readonly interaction: DataLoader<string, InteractionDoc | null>;
+  readonly workload: DataLoader<string, WorkloadDoc | null>;
+  /** Interactions of a conversation, oldest first. */
+  readonly conversation: DataLoader<string, readonly InteractionDoc[]>;
+}
+
+function byId<T extends { _id: string }>(ids: readonly string[], docs: readonly T[]): (T | null)[] {
+  const map = new Map(docs.map((d) => [d._id, d]));
+  return ids.map((id) => map.get(id) ?? null);
+}
+
+const MAX_CONVERSATION = 200;
+
+export function createLoaders(readStore: ReadStore): Loaders {
+  return {
+    interaction: new DataLoader(async (ids) => byId(ids, await readStore.findByIds<InteractionDoc>(INTERACTIONS, ids)), {
+      maxBatchSize: 1000,
+    }),
+    workload: new DataLoader(async (ids) => byId(ids, await readStore.findByIds<WorkloadDoc>(WORKLOADS, ids)), {
+      maxBatchSize: 1000,
+    }),
+    conversation: new DataLoader(
+      async (conversationIds) => {
+        const page = await readStore.find<InteractionDoc>(
+          INTERACTIONS,
+          { conversationId: { $in: [...conversationIds] } },
+          { sort: { conversationId: 1, occurredAt: 1 }, limit: Math.min(10_000, conversationIds.length * MAX_CONVERSATION) },
+        );
+        const groups = new Map<string, InteractionDoc[]>();
+        for (const doc of page.docs) {
+          if (!doc.conversationId) continue;
+          const group = groups.get(doc.conversationId) ?? [];
+          if (group.length < MAX_CONVERSATION) group.push(doc);
+          groups.set(doc.conversationId, group);
+        }
+        return conversationIds.map((id) => groups.get(id) ?? []);
+      },
+      { maxBatchSize: 50 },
+    ),
+  };
+}

@@ -1,0 +1,270 @@
+import { GraphQLError } from 'graphql';
+import { Repeater } from 'graphql-yoga';
+import { INTERACTIONS, interactionTopic, WORKLOADS, type InteractionDoc, type WorkloadDoc } from '../../projections/interactions';
+import { InputInvalid, WorkloadNotAllowed } from '../../services/errors';
+import { InteractionIdConflict } from '../../services/ingest/decider';
+import { BatchTooLarge, type LoggedInteraction } from '../../services/ingest/ingest-service';
+import { builder } from '../builder';
+import { allowedWorkloads, mayUseWorkload, principalId, type GraphContext } from '../context';
+import { encodeCursor, normalizeSort } from '../../projections/cursor';
+import { InvalidCursor } from '../../projections/errors';
+import { InteractionRef, NodeTypeEnum, WorkloadRef } from './interaction';
+
+// ---- inputs -------------------------------------------------------------------------------
+
+const PipelineInput = builder.inputType('PipelineInput', {
+  fields: (t) => ({
+    runId: t.string({ required: true }),
+    nodeId: t.string({ required: true }),
+    nodeType: t.field({ type: NodeTypeEnum, required: true }),
+  }),
+});
+
+const LogInteractionInput = builder.inputType('LogInteractionInput', {
+  description: 'One LLM call as the app made it: the OpenAI chat-completions request and response bodies plus context.',
+  fields: (t) => ({
+    id: t.string({ description: 'Client-chosen id; a retry with the same id and content is the same interaction.' }),
+    workloadId: t.string({ required: true, description: 'Stable id of the task type (letters, digits, _ and -).' }),
+    clientId: t.string(),
+    conversationId: t.string(),
+    sessionId: t.string(),
+    subjectId: t.string({ description: 'The end user the interaction is about (privacy keys are per subject).' }),
+    request: t.field({ type: 'JSONObject', required: true, description: 'The chat-completions request body.' }),
+    response: t.field({ type: 'JSONObject', description: 'The chat-completions response body.' }),
+    promptVersionId: t.string(),
+    latencyMs: t.float(),
+    costUsd: t.float(),
+    pipeline: t.field({ type: PipelineInput }),
+    tags: t.stringList(),
+    occurredAt: t.field({ type: 'DateTime', description: 'When the app made the call; default now.' }),
+  }),
+});
+
+type LogInput = typeof LogInteractionInput.$inferInput;
+
+function toCommandInput(input: LogInput): Record<string, unknown> {
+  return { ...input, occurredAt: input.occurredAt ? input.occurredAt.toISOString() : input.occurredAt };
+}
+
+// ---- results ------------------------------------------------------------------------------
+
+interface Accepted extends LoggedInteraction {
+  readonly feedbackToken: string;
+  readonly feedbackTokenExpiresAt: string;
+}
+
+const InteractionAcceptedRef = builder.objectRef<Accepted>('InteractionAccepted').implement({
+  description: 'The interaction is durable in the event log.',
+  fields: (t) => ({
+    interactionId: t.exposeString('interactionId'),
+    workloadId: t.exposeString('workloadId'),
+    position: t.exposeInt('position', { description: 'Global position of its event; read models catch up to it shortly.' }),
+    feedbackToken: t.exposeString('feedbackToken', {
+      description: 'Signed, expiring token a browser may use instead of an API key to send feedback on this interaction only.',
+    }),
+    feedbackTokenExpiresAt: t.field({ type: 'DateTime', resolve: (a) => a.feedbackTokenExpiresAt }),
+  }),
+});
+
+const itemErrors = [InputInvalid, InteractionIdConflict, WorkloadNotAllowed] as const;
+type ItemError = InstanceType<(typeof itemErrors)[number]>;
+
+const LogInteractionItemResult = builder.unionType('LogInteractionItemResult', {
+  types: [InteractionAcceptedRef, InputInvalid, InteractionIdConflict, WorkloadNotAllowed],
+  resolveType: (value) => {
+    if (value instanceof InputInvalid) return 'InputInvalid';
+    if (value instanceof InteractionIdConflict) return 'InteractionIdConflict';
+    if (value instanceof WorkloadNotAllowed) return 'WorkloadNotAllowed';
+    return 'InteractionAccepted';
+  },
+});
+
+interface Batch {
+  readonly items: readonly (Accepted | ItemError)[];
+}
+
+const LoggedInteractionsRef = builder.objectRef<Batch>('LoggedInteractions').implement({
+  fields: (t) => ({
+    items: t.field({
+      type: [LogInteractionItemResult],
+      description: 'One result per input, in input order.',
+      resolve: (b) => [...b.items],
+    }),
+    accepted: t.int({ resolve: (b) => b.items.filter((i) => !(i instanceof Error)).length }),
+    rejected: t.int({ resolve: (b) => b.items.filter((i) => i instanceof Error).length }),
+  }),
+});
+
+function isItemError(error: unknown): error is ItemError {
+  return itemErrors.some((cls) => error instanceof cls);
+}
+
+async function logOne(input: LogInput, context: GraphContext): Promise<Accepted> {
+  if (!mayUseWorkload(context.principal, input.workloadId)) throw new WorkloadNotAllowed(input.workloadId);
+  const actor = context.principal ? principalId(context.principal) : 'anonymous';
+  const logged = await context.services.ingest.log(toCommandInput(input), { actor, correlationId: context.requestId });
+  const token = context.services.issueFeedbackToken(logged);
+  return { ...logged, feedbackToken: token.token, feedbackTokenExpiresAt: token.expiresAt };
+}
+
+// ---- mutations ----------------------------------------------------------------------------
+
+builder.mutationFields((t) => ({
+  logInteraction: t.field({
+    type: InteractionAcceptedRef,
+    description: 'Log one interaction. Answers once the event is durable.',
+    authScopes: { ingest: true },
+    args: { input: t.arg({ type: LogInteractionInput, required: true }) },
+    errors: { types: [...itemErrors], directResult: true, union: { name: 'LogInteractionResult' } },
+    resolve: (_root, { input }, context) => logOne(input, context),
+  }),
+  logInteractions: t.field({
+    type: LoggedInteractionsRef,
+    description: 'Log up to 1,000 interactions; each is accepted or refused on its own.',
+    authScopes: { ingest: true },
+    args: { inputs: t.arg({ type: [LogInteractionInput], required: true }) },
+    errors: { types: [BatchTooLarge], directResult: true, union: { name: 'LogInteractionsResult' } },
+    resolve: async (_root, { inputs }, context) => {
+      if (inputs.length > 1_000) throw new BatchTooLarge(inputs.length, 1_000);
+      const items = await Promise.all(
+        inputs.map(async (input, index) => {
+          try {
+            return await logOne(input, { ...context, requestId: `${context.requestId}:${index}` });
+          } catch (error) {
+            if (error instanceof InputInvalid) return new InputInvalid(error.issues.map((i) => ({ ...i, path: `inputs.${index}.${i.path}` })));
+            if (isItemError(error)) return error;
+            throw error;
+          }
+        }),
+      );
+      return { items };
+    },
+  }),
+}));
+
+// ---- queries ------------------------------------------------------------------------------
+
+const InteractionFilter = builder.inputType('InteractionFilter', {
+  fields: (t) => ({
+    workloadId: t.string(),
+    clientId: t.string(),
+    model: t.string(),
+    nodeType: t.field({ type: NodeTypeEnum }),
+    conversationId: t.string(),
+    pipelineRunId: t.string(),
+    from: t.field({ type: 'DateTime', description: 'Inclusive lower bound on occurredAt.' }),
+    to: t.field({ type: 'DateTime', description: 'Exclusive upper bound on occurredAt.' }),
+  }),
+});
+
+type FilterInput = typeof InteractionFilter.$inferInput;
+
+function buildFilter(filter: FilterInput | null | undefined, context: GraphContext): Record<string, unknown> {
+  const query: Record<string, unknown> = {};
+  const allowed = allowedWorkloads(context.principal);
+  if (filter?.workloadId) {
+    if (!mayUseWorkload(context.principal, filter.workloadId)) {
+      throw new GraphQLError(`forbidden: this key may not read workload ${filter.workloadId}`, { extensions: { code: 'FORBIDDEN' } });
+    }
+    query.workloadId = filter.workloadId;
+  } else if (allowed !== null) {
+    query.workloadId = { $in: [...allowed] };
+  }
+  if (filter?.clientId) query.clientId = filter.clientId;
+  if (filter?.model) query.model = filter.model;
+  if (filter?.nodeType) query.nodeType = filter.nodeType;
+  if (filter?.conversationId) query.conversationId = filter.conversationId;
+  if (filter?.pipelineRunId) query.pipelineRunId = filter.pipelineRunId;
+  if (filter?.from || filter?.to) {
+    query.occurredAt = {
+      ...(filter.from ? { $gte: filter.from.toISOString() } : {}),
+      ...(filter.to ? { $lt: filter.to.toISOString() } : {}),
+    };
+  }
+  return query;
+}
+
+builder.queryFields((t) => ({
+  interaction: t.field({
+    type: InteractionRef,
+    nullable: true,
+    authScopes: { read: true },
+    args: { id: t.arg.string({ required: true }) },
+    resolve: async (_root, { id }, context) => {
+      const doc = await context.loaders.interaction.load(id);
+      return doc && mayUseWorkload(context.principal, doc.workloadId) ? doc : null;
+    },
+  }),
+  interactions: t.connection({
+    type: InteractionRef,
+    description: 'Interactions, newest first.',
+    authScopes: { read: true },
+    args: { filter: t.arg({ type: InteractionFilter }) },
+    resolve: async (_root, args, context) => {
+      if (args.last != null || args.before != null) {
+        throw new GraphQLError('only forward paging is supported: use first and after', { extensions: { code: 'BAD_USER_INPUT' } });
+      }
+      const first = args.first ?? 50;
+      if (first < 0 || first > 500) throw new GraphQLError('first must be between 0 and 500', { extensions: { code: 'BAD_USER_INPUT' } });
+      const sort = { occurredAt: -1, _id: -1 } as const;
+      const after = args.after ?? undefined;
+      const page = await context.readStore
+        .find<InteractionDoc>(INTERACTIONS, buildFilter(args.filter, context), { sort, limit: first, ...(after ? { after } : {}) })
+        .catch((error: unknown) => {
+          if (error instanceof InvalidCursor) throw new GraphQLError('invalid cursor in after', { extensions: { code: 'BAD_USER_INPUT' } });
+          throw error;
+        });
+      const keys = normalizeSort(sort);
+      for (const doc of page.docs) context.loaders.interaction.prime(doc._id, doc);
+      const edges = page.docs.map((node) => ({ node, cursor: encodeCursor(keys, node) }));
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage: page.next !== null,
+          hasPreviousPage: after !== undefined,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges[edges.length - 1]?.cursor ?? null,
+        },
+      };
+    },
+  }),
+  workloads: t.field({
+    type: [WorkloadRef],
+    description: 'Every workload that has logged traffic, with its counts.',
+    authScopes: { read: true },
+    resolve: async (_root, _args, context) => {
+      const allowed = allowedWorkloads(context.principal);
+      const page = await context.readStore.find<WorkloadDoc>(WORKLOADS, allowed === null ? {} : { _id: { $in: [...allowed] } }, {
+        sort: { _id: 1 },
+        limit: 10_000,
+      });
+      return [...page.docs];
+    },
+  }),
+}));
+
+// ---- subscriptions ------------------------------------------------------------------------
+
+builder.subscriptionFields((t) => ({
+  interactionLogged: t.field({
+    type: InteractionRef,
+    description: 'Each interaction of a workload as soon as the read model has it.',
+    authScopes: { read: true },
+    args: { workloadId: t.arg.string({ required: true }) },
+    subscribe: (_root, { workloadId }, context) => {
+      if (!mayUseWorkload(context.principal, workloadId)) {
+        throw new GraphQLError(`forbidden: this key may not read workload ${workloadId}`, { extensions: { code: 'FORBIDDEN' } });
+      }
+      return new Repeater<InteractionDoc>(async (push, stop) => {
+        const subscription = context.bus.subscribe<{ interactionId: string }>(interactionTopic(workloadId));
+        void stop.then(() => subscription.close());
+        for await (const message of subscription) {
+          const doc = await context.readStore.findById<InteractionDoc>(INTERACTIONS, message.interactionId);
+          if (doc) await push(doc);
+        }
+        stop();
+      });
+    },
+    resolve: (doc) => doc,
+  }),
+}));
