@@ -23,6 +23,12 @@ const B64URL_RE = /^[A-Za-z0-9_-]+$/;
 
 export type FeedbackTokenSecret = Uint8Array | string;
 
+export interface IssuedFeedbackToken {
+  readonly token: string;
+  /** ISO-8601, for the app to know when to stop offering feedback (or ask for a new token). */
+  readonly expiresAt: string;
+}
+
 export interface FeedbackTokenClaims {
   readonly interactionId: string;
   readonly workloadId: string;
@@ -51,7 +57,7 @@ export function issueFeedbackToken(
   claims: FeedbackTokenClaims,
   now: Date,
   ttlSeconds: number = DEFAULT_FEEDBACK_TOKEN_TTL_SECONDS,
-): string {
+): IssuedFeedbackToken {
   if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new RangeError('ttlSeconds must be a positive integer');
   const body = payloadSchema.parse({
     interactionId: claims.interactionId,
@@ -59,7 +65,10 @@ export function issueFeedbackToken(
     exp: Math.floor(now.getTime() / 1000) + ttlSeconds,
   });
   const payload = Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
-  return `${payload}.${sign(secretBytes(secret), payload).toString('base64url')}`;
+  return {
+    token: `${payload}.${sign(secretBytes(secret), payload).toString('base64url')}`,
+    expiresAt: new Date(body.exp * 1000).toISOString(),
+  };
 }
 
 /**

@@ -17,7 +17,7 @@ function signWith(key: Buffer, payload: string): string {
 }
 
 describe('feedback tokens', () => {
-  const token = issueFeedbackToken(secret, claims, now);
+  const { token, expiresAt } = issueFeedbackToken(secret, claims, now);
 
   it('given a valid token, when verified before it expires, then its interaction and workload', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
@@ -28,7 +28,8 @@ describe('feedback tokens', () => {
   it('carries exp in seconds, default 7 days, and accepts a custom ttl', () => {
     const [payload = ''] = token.split('.');
     expect(JSON.parse(Buffer.from(payload, 'base64url').toString())).toEqual({ ...claims, exp: now.getTime() / 1000 + 7 * 24 * 3600 });
-    const short = issueFeedbackToken(secret, claims, now, 60);
+    const short = issueFeedbackToken(secret, claims, now, 60).token;
+    expect(expiresAt).toBe('2026-12-03T10:00:00.000Z');
     expect(verifyFeedbackToken(secret, short, later(59))).toEqual(claims);
     expect(() => verifyFeedbackToken(secret, short, later(60))).toThrow(TokenExpired);
   });
@@ -43,7 +44,7 @@ describe('feedback tokens', () => {
   });
 
   it('given a token signed with another secret, then TokenForged', () => {
-    const forged = issueFeedbackToken(otherSecret, claims, now);
+    const forged = issueFeedbackToken(otherSecret, claims, now).token;
     expect(() => verifyFeedbackToken(secret, forged, now)).toThrow(TokenForged);
   });
 

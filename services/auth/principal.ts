@@ -20,9 +20,11 @@ export type Principal =
       /** The operator's configured FLYWHEEL_ADMIN_KEY. */
       readonly kind: 'bootstrap';
       readonly scopes: readonly Scope[];
+      /** Always null (every workload); present so key and bootstrap principals read alike. */
+      readonly workloadIds: null;
     };
 
-export const bootstrapPrincipal: Principal = { kind: 'bootstrap', scopes: ALL_SCOPES };
+export const bootstrapPrincipal: Principal = { kind: 'bootstrap', scopes: ALL_SCOPES, workloadIds: null };
 
 /** The `actor` recorded in the metadata of events this principal causes. */
 export function actorOf(principal: Principal): string {

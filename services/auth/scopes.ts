@@ -7,9 +7,10 @@ export { SCOPES, scopeSchema, type Scope };
  * What a key may do:
  * - `ingest`: log interactions; `feedback`: send feedback signals; `annotate`: label in queues;
  * - `read`: query read models; `audit`: replay history and read raw (unredacted) data;
- * - `admin`: manage keys and configuration.
- * Scopes do not imply one another, not even `admin`: an admin key could issue itself any
- * scope, but it must do so visibly (an ApiKeyIssued event) rather than silently holding all.
+ * - `admin`: manage keys and configuration, and implies every scope but `audit`.
+ * Admin could issue itself any scope anyway, so implying the everyday ones only saves
+ * ceremony; reading raw personal data is a separate duty that has to be granted explicitly,
+ * even to an administrator, so that it shows up as an ApiKeyIssued event.
  */
 export const ALL_SCOPES: readonly Scope[] = SCOPES;
 
@@ -29,6 +30,7 @@ export function normalizeScopes(scopes: Iterable<Scope>): Scope[] {
   return SCOPES.filter((s) => wanted.has(s));
 }
 
+/** Does a holder of `granted` have `scope`, directly or through `admin`? */
 export function hasScope(granted: readonly Scope[], scope: Scope): boolean {
-  return granted.includes(scope);
+  return granted.includes(scope) || (scope !== 'audit' && granted.includes('admin'));
 }
