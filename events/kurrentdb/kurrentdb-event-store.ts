@@ -14,7 +14,7 @@ import {
   type ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
 import { assertNewEvent, assertStreamName, assertUniqueIds, type NewEvent, type RecordedEvent } from '../envelope';
-import { ExpectedRevisionConflict, IdempotencyConflict, InvalidEvent, StoreClosed, type ExpectedRevision } from '../errors';
+import { ExpectedRevisionConflict, IdempotencyConflict, InvalidEvent, StoreClosed, StoreUnavailable } from '../errors';
 import {
   DEFAULT_READ_COUNT,
   MAX_READ_COUNT,
@@ -28,9 +28,11 @@ import {
   type SubscribeOptions,
 } from '../event-store';
 import {
+  assertExpectedRevision,
   fromCurrentState,
   fromPosition,
   isJsonObject,
+  normalizeConnectionString,
   planFilter,
   positionOf,
   toReadPosition,
@@ -66,10 +68,10 @@ export class KurrentDbEventStore implements EventStore {
   static async connect(connectionString: string): Promise<KurrentDbEventStore> {
     let client: KurrentDBClient;
     try {
-      client = KurrentDBClient.connectionString(connectionString);
-    } catch (error) {
-      // The string may hold credentials: the message does not repeat it.
-      throw toStoreError(error);
+      client = KurrentDBClient.connectionString(normalizeConnectionString(connectionString));
+    } catch {
+      // The string may hold credentials, and the parser's message quotes it: neither is repeated here.
+      throw new StoreUnavailable('invalid KurrentDB connection string (expected kurrentdb://… or esdb://…)');
     }
     const store = new KurrentDbEventStore(client);
     try {
@@ -94,9 +96,11 @@ export class KurrentDbEventStore implements EventStore {
   async append(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     this.assertOpen();
     assertStreamName(stream);
+    if (events.length === 0) throw new InvalidEvent('(none)', [{ path: 'events', message: 'an append needs at least one event' }]);
     for (const event of events) assertNewEvent(event);
     assertUniqueIds(events);
     const expected = options.expectedRevision ?? 'any';
+    assertExpectedRevision(expected, events[0]?.type ?? '(none)');
     const ids = events.map((event) => event.id.toLowerCase());
     const proposed = events.map(toEventData);
 
@@ -104,7 +108,6 @@ export class KurrentDbEventStore implements EventStore {
       const prior = await this.scan(stream, ids);
       if (prior.kind === 'original') return prior.result;
       if (prior.kind === 'overlap') throw new IdempotencyConflict(stream, prior.ids);
-      if (events.length === 0) return this.emptyAppend(stream, expected, prior.lastRevision);
 
       const pinned = expected === 'any' || expected === 'stream_exists';
       if (expected === 'stream_exists' && prior.lastRevision < 0) throw new ExpectedRevisionConflict(stream, expected, -1);
@@ -127,7 +130,7 @@ export class KurrentDbEventStore implements EventStore {
     this.assertOpen();
     assertStreamName(stream);
     const direction = options.direction ?? 'forwards';
-    if (options.maxCount !== undefined && options.maxCount <= 0) return [];
+    if (options.maxCount !== undefined) positiveCount(options.maxCount, 'maxCount');
     const raw = await this.readRaw(stream, {
       direction: direction === 'forwards' ? FORWARDS : BACKWARDS,
       fromRevision: toReadRevision(options.fromRevision, direction),
@@ -187,7 +190,8 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions = {}): AllSubscription {
-    this.assertOpen();
+    // Like every other call after close, this fails through its promise (the first next()), not by throwing.
+    if (this.closed) return failedSubscription(new StoreClosed());
     const after = options.after !== undefined && options.after >= 0 ? options.after : undefined;
     const { server, keep } = planFilter(options.filter);
     const subscription: AllStreamSubscription = this.client.subscribeToAll({
@@ -304,17 +308,20 @@ export class KurrentDbEventStore implements EventStore {
     return position;
   }
 
-  /** Appending nothing writes nothing, but still answers whether the expectation holds. */
-  private emptyAppend(stream: string, expected: ExpectedRevision, lastRevision: number): Promise<AppendResult> {
-    const holds =
-      expected === 'any' ||
-      (expected === 'no_stream' && lastRevision < 0) ||
-      (expected === 'stream_exists' && lastRevision >= 0) ||
-      expected === lastRevision;
-    if (!holds) throw new ExpectedRevisionConflict(stream, expected, lastRevision);
-    if (lastRevision < 0) return Promise.resolve({ lastRevision, position: -1 });
-    return this.positionAt(stream, lastRevision).then((position) => ({ lastRevision, position }));
-  }
+}
+
+function failedSubscription(error: Error): AllSubscription {
+  let failed = false;
+  const iterator: AsyncIterator<RecordedEvent> = {
+    // The failure is reported once; after that the subscription is simply over.
+    next: async () => {
+      if (failed) return { value: undefined, done: true };
+      failed = true;
+      throw error;
+    },
+    return: async () => ({ value: undefined, done: true }),
+  };
+  return { [Symbol.asyncIterator]: () => iterator, close: async () => undefined };
 }
 
 function pinnedState(lastRevision: number): AppendStreamState {
@@ -322,9 +329,12 @@ function pinnedState(lastRevision: number): AppendStreamState {
 }
 
 function pageSize(maxCount: number | undefined): number {
-  if (maxCount === undefined) return DEFAULT_READ_COUNT;
-  if (!Number.isInteger(maxCount) || maxCount < 1) throw new RangeError(`maxCount must be a positive integer, got ${maxCount}`);
-  return Math.min(maxCount, MAX_READ_COUNT);
+  return Math.min(MAX_READ_COUNT, positiveCount(maxCount ?? DEFAULT_READ_COUNT, 'maxCount'));
+}
+
+function positiveCount(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
 }
 
 /** The port's event as the client's JSON event; metadata is stored as the event's JSON metadata. */

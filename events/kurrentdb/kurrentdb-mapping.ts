@@ -42,9 +42,28 @@ import {
 } from '../errors';
 import type { AllFilter } from '../event-store';
 
+// ── connection ───────────────────────────────────────────────────────────────────────────────
+
+/**
+ * EventStoreDB-era URLs (`esdb://`, `esdb+discover://`) name the same protocol, but this client
+ * only parses the KurrentDB schemes; existing deployments keep their EVENTSTORE_URL.
+ */
+export function normalizeConnectionString(connectionString: string): string {
+  return connectionString.trim().replace(/^esdb(\+discover)?:\/\//i, (_, discover: string | undefined) => `kurrentdb${discover ?? ''}://`);
+}
+
 // ── revisions ────────────────────────────────────────────────────────────────────────────────
 
-/** The port's expected revision as the client's stream state. -1 is accepted as "no stream". */
+/** The same check, and the same error, as the embedded adapter: a bad expectation is a bad append. */
+export function assertExpectedRevision(expected: ExpectedRevision, eventType: string): void {
+  if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return;
+  if (typeof expected === 'number' && Number.isSafeInteger(expected) && expected >= 0) return;
+  throw new InvalidEvent(eventType, [
+    { path: 'expectedRevision', message: 'any, no_stream, stream_exists or a non-negative integer' },
+  ]);
+}
+
+/** The port's expected revision as the client's stream state. */
 export function toStreamState(expected: ExpectedRevision): AppendStreamState {
   switch (expected) {
     case 'any':
@@ -54,7 +73,6 @@ export function toStreamState(expected: ExpectedRevision): AppendStreamState {
     case 'stream_exists':
       return STREAM_EXISTS;
     default:
-      if (expected === -1) return NO_STREAM;
       return BigInt(nonNegativeInteger(expected, 'expected revision'));
   }
 }
@@ -121,7 +139,9 @@ export interface FilterPlan {
  */
 export function planFilter(filter: AllFilter | undefined): FilterPlan {
   const types = filter?.eventTypes?.length ? new Set(filter.eventTypes) : undefined;
-  const prefixes = filter?.streamPrefixes?.length ? [...filter.streamPrefixes] : undefined;
+  // An empty prefix matches every stream, so it cancels the prefix constraint (as in the embedded adapter).
+  const listed = filter?.streamPrefixes ?? [];
+  const prefixes = listed.length > 0 && !listed.includes('') ? [...new Set(listed)] : undefined;
   let server: Filter;
   if (types) server = eventTypeFilter({ regex: `^(?:${[...types].map(escapeRegex).join('|')})$` });
   else if (prefixes) server = streamNameFilter({ prefixes });
@@ -216,7 +236,8 @@ export interface ErrorContext {
  * becomes StoreUnavailable; callers may retry those.
  */
 export function toStoreError(error: unknown, context: ErrorContext = {}): Error {
-  if (error instanceof EventStoreError) return error;
+  // RangeError: a position or count the port cannot represent; the caller's bug, not the server's.
+  if (error instanceof EventStoreError || error instanceof RangeError) return error;
   if (error instanceof WrongExpectedVersionError) {
     return new ExpectedRevisionConflict(
       context.stream ?? error.streamName,
