@@ -258,8 +258,8 @@ export function toStoreError(error: unknown, context: ErrorContext = {}): Error 
     error instanceof CancelledError ||
     error instanceof UnknownError
   )
-    return new StoreUnavailable(`KurrentDB is unavailable: ${error.message}`, error);
-  return new StoreUnavailable(`KurrentDB request failed: ${error instanceof Error ? error.message : String(error)}`, error);
+    return new StoreUnavailable(`KurrentDB is unavailable: ${error.message || error.type}`, error);
+  return new StoreUnavailable(`KurrentDB request failed: ${error instanceof Error ? error.message || error.name : String(error)}`, error);
 }
 
 function fromStreamState(state: AppendStreamState): ExpectedRevision {
