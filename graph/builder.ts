@@ -5,7 +5,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import { DateTimeResolver, JSONObjectResolver, JSONResolver } from 'graphql-scalars';
-import { hasScope, type GraphContext, type Scope } from './context';
+import { callerHasScope, type GraphContext, type Scope } from './context';
 
 export type AuthScopes = Record<Scope, boolean>;
 
@@ -30,12 +30,12 @@ export const builder = new SchemaBuilder<{
   scopeAuth: {
     authorizeOnSubscribe: true,
     authScopes: (context) => ({
-      ingest: hasScope(context.principal, 'ingest'),
-      feedback: hasScope(context.principal, 'feedback') || context.principal?.kind === 'feedbackToken',
-      annotate: hasScope(context.principal, 'annotate'),
-      read: hasScope(context.principal, 'read'),
-      admin: hasScope(context.principal, 'admin'),
-      audit: hasScope(context.principal, 'audit'),
+      ingest: callerHasScope(context.principal, 'ingest'),
+      feedback: callerHasScope(context.principal, 'feedback') || context.principal?.kind === 'feedbackToken',
+      annotate: callerHasScope(context.principal, 'annotate'),
+      read: callerHasScope(context.principal, 'read'),
+      admin: callerHasScope(context.principal, 'admin'),
+      audit: callerHasScope(context.principal, 'audit'),
     }),
     unauthorizedError: (_parent, context, _info, result) => {
       if (!context.principal) {

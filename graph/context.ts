@@ -1,17 +1,12 @@
 import type { Logger } from '../lib/logger';
+import { allowedWorkloads as workloadsOf, scopesOf, type Principal } from '../services/auth/principal';
+import { hasScope, type Scope } from '../services/auth/scopes';
 import type { ReadStore } from '../projections/read-store';
 import type { Bus } from '../services/bus/bus';
 import type { IngestService } from '../services/ingest/ingest-service';
 import type { Loaders } from './loaders';
 
-export const SCOPES = ['ingest', 'feedback', 'annotate', 'read', 'admin', 'audit'] as const;
-export type Scope = (typeof SCOPES)[number];
-
-/** Who is calling, once the request's credentials have been checked. */
-export type Principal =
-  | { readonly kind: 'key'; readonly keyId: string; readonly scopes: readonly Scope[]; readonly workloadIds: readonly string[] | null }
-  | { readonly kind: 'bootstrap'; readonly scopes: readonly Scope[]; readonly workloadIds: null }
-  | { readonly kind: 'feedbackToken'; readonly interactionId: string; readonly workloadId: string };
+export type { Principal, Scope };
 
 /** Why a request carries no principal: no credentials, or credentials that were refused. */
 export interface AuthFailure {
@@ -39,31 +34,14 @@ export interface GraphContext {
   readonly waitForProjection: (position: number) => Promise<void>;
 }
 
-export function principalId(principal: Principal): string {
-  switch (principal.kind) {
-    case 'key':
-      return `key:${principal.keyId}`;
-    case 'bootstrap':
-      return 'key:bootstrap';
-    case 'feedbackToken':
-      return `token:${principal.interactionId}`;
-  }
+/** Does the caller (if any) hold a scope? A feedback token holds none but its own checks. */
+export function callerHasScope(principal: Principal | null, scope: Scope): boolean {
+  return principal !== null && principal.kind !== 'feedbackToken' && hasScope(scopesOf(principal), scope);
 }
 
-/**
- * Admin implies every scope but audit: reading raw personal data is a separate duty that an
- * administrator has to grant explicitly, even to itself.
- */
-export function hasScope(principal: Principal | null, scope: Scope): boolean {
-  if (!principal || principal.kind === 'feedbackToken') return false;
-  return principal.scopes.includes(scope) || (scope !== 'audit' && principal.scopes.includes('admin'));
-}
-
-/** Workloads a principal may see: null means all of them. */
+/** Workloads a caller may see: null means all of them, none without credentials. */
 export function allowedWorkloads(principal: Principal | null): readonly string[] | null {
-  if (!principal) return [];
-  if (principal.kind === 'feedbackToken') return [principal.workloadId];
-  return principal.workloadIds;
+  return principal ? workloadsOf(principal) : [];
 }
 
 export function mayUseWorkload(principal: Principal | null, workloadId: string): boolean {

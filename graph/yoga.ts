@@ -1,7 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphContext } from './context';
 import { useFieldSizeLimit, useRateLimit } from './limits';
 import { buildSchema } from './schema';
@@ -12,6 +12,8 @@ export interface YogaOptions {
   readonly production: boolean;
   readonly maxFieldBytes: number;
   readonly rateLimitPerSecond: number;
+  /** `/ready`: stores reachable and how far behind the read models are. */
+  readonly readiness: () => Promise<{ ready: boolean; details: Record<string, unknown> }>;
   readonly maxDepth?: number;
   readonly maxAliases?: number;
   readonly maxCost?: number;
@@ -24,6 +26,8 @@ export function createFlywheelYoga(options: YogaOptions): FlywheelYoga {
   return createYoga<Record<string, never>, GraphContext>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
+    // `/health` answers 200 while the process is alive (yoga's built-in endpoint).
+    healthCheckEndpoint: '/health',
     context: ({ request }) => options.context(request),
     graphiql: !options.production,
     landingPage: !options.production,
@@ -31,6 +35,16 @@ export function createFlywheelYoga(options: YogaOptions): FlywheelYoga {
     maskedErrors: true,
     logging: false,
     plugins: [
+      useReadinessCheck({
+        endpoint: '/ready',
+        check: async () => {
+          const { ready, details } = await options.readiness();
+          return new Response(JSON.stringify({ ready, ...details }), {
+            status: ready ? 200 : 503,
+            headers: { 'content-type': 'application/json' },
+          });
+        },
+      }),
       // Browsers must send a non-simple request (JSON body or this header): no form-post CSRF.
       useCSRFPrevention({ requestHeaders: ['x-flywheel-csrf'] }),
       useFieldSizeLimit(options.maxFieldBytes),

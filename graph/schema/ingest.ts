@@ -5,7 +5,8 @@ import { InputInvalid, WorkloadNotAllowed } from '../../services/errors';
 import { InteractionIdConflict } from '../../services/ingest/decider';
 import { BatchTooLarge, type LoggedInteraction } from '../../services/ingest/ingest-service';
 import { builder } from '../builder';
-import { allowedWorkloads, mayUseWorkload, principalId, type GraphContext } from '../context';
+import { actorOf } from '../../services/auth/principal';
+import { allowedWorkloads, mayUseWorkload, type GraphContext } from '../context';
 import { encodeCursor, normalizeSort } from '../../projections/cursor';
 import { InvalidCursor } from '../../projections/errors';
 import { InteractionRef, NodeTypeEnum, WorkloadRef } from './interaction';
@@ -101,7 +102,7 @@ function isItemError(error: unknown): error is ItemError {
 
 async function logOne(input: LogInput, context: GraphContext): Promise<Accepted> {
   if (!mayUseWorkload(context.principal, input.workloadId)) throw new WorkloadNotAllowed(input.workloadId);
-  const actor = context.principal ? principalId(context.principal) : 'anonymous';
+  const actor = context.principal ? actorOf(context.principal) : 'anonymous';
   const logged = await context.services.ingest.log(toCommandInput(input), { actor, correlationId: context.requestId });
   const token = context.services.issueFeedbackToken(logged);
   return { ...logged, feedbackToken: token.token, feedbackTokenExpiresAt: token.expiresAt };
