@@ -100,8 +100,9 @@ function issue(command: IssueApiKey, state: ApiKeyState): NewDomainEvent[] {
 
   return [
     {
-      // One issue per key id: a retried append of the same command is a no-op in the store.
-      id: deterministicUuid(ApiKeyIssued.type, command.keyId),
+      // A retried append of this very command is a no-op in the store; the hash is part of the
+      // id so that another key drawing the same id conflicts instead of passing for a retry.
+      id: deterministicUuid(ApiKeyIssued.type, command.keyId, command.keyHash),
       type: ApiKeyIssued.type,
       data: {
         keyId: command.keyId,

@@ -49,7 +49,7 @@ describe('auth decider', () => {
       .when(issue())
       .then([
         {
-          id: deterministicUuid('ApiKeyIssued', 'k3y1d000000000aa'),
+          id: deterministicUuid('ApiKeyIssued', 'k3y1d000000000aa', keyHash),
           type: 'ApiKeyIssued',
           data: {
             keyId: 'k3y1d000000000aa',
