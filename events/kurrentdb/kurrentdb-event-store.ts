@@ -48,12 +48,6 @@ import { findPriorAppend } from './prior-append';
 const PINNED_ATTEMPTS = 3;
 
 /**
- * How far back the head probe looks past events the server's type filter lets through but that
- * live in `$` streams. Flywheel never writes there, so in practice the first item is the head.
- */
-const HEAD_PROBE = 100;
-
-/**
  * The EventStore port on KurrentDB (EventStoreDB's successor). Thin: validation is the envelope's,
  * storage semantics are the server's, and this class only maps between the two. The one thing
  * the server does not give exactly is the port's idempotency rule; see `append`.
@@ -92,6 +86,8 @@ export class KurrentDbEventStore implements EventStore {
    * Two racing retries of the same append then meet the server's native dedupe (same ids after
    * the same expected revision → the original result). The scan costs one read of the stream,
    * which is cheap for Flywheel's per-entity streams and free for a stream that does not exist.
+   * Unlike the embedded adapter, ids are only looked for in the stream appended to: KurrentDB has
+   * no index by id, and scanning $all per append is not an option.
    */
   async append(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     this.assertOpen();
@@ -233,20 +229,33 @@ export class KurrentDbEventStore implements EventStore {
     return { [Symbol.asyncIterator]: () => iterator, close };
   }
 
-  /** The newest non-system event's position, without parsing it: a lag probe must not fail on a bad payload. */
+  /**
+   * The newest non-system event's position, without parsing it: a lag probe must not fail on a
+   * bad payload. The server drops `$` types; the rare non-system type inside a `$` stream is
+   * skipped here, which is why the probe reads one event first and widens only when it must.
+   */
   async headPosition(): Promise<number> {
     this.assertOpen();
     const { server, keep } = planFilter(undefined);
+    let from: ReadPosition = END;
     try {
-      // System events are filtered by type on the server; the few non-system types in `$` streams are skipped here.
-      for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, filter: server, maxCount: HEAD_PROBE })) {
-        const event = resolved.event;
-        if (event && keep({ type: event.type, stream: event.streamId })) return positionOf(resolved) ?? -1;
+      for (let size = 1; ; size = Math.min(size * 10, MAX_READ_COUNT)) {
+        let seen = 0;
+        let last: number | undefined;
+        for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: from, filter: server, maxCount: size })) {
+          seen += 1;
+          const event = resolved.event;
+          const position = positionOf(resolved);
+          if (event && position !== undefined && keep({ type: event.type, stream: event.streamId })) return position;
+          last = position ?? last;
+        }
+        if (seen < size || last === undefined) return -1;
+        // Backwards reads exclude their starting position, so the next window starts just below this one.
+        from = toReadPosition(last, 'backwards');
       }
     } catch (error) {
       throw toStoreError(error);
     }
-    return -1;
   }
 
   async close(): Promise<void> {
@@ -307,7 +316,6 @@ export class KurrentDbEventStore implements EventStore {
       throw new InvalidEvent('(append)', [{ path: 'position', message: `no position for ${stream}@${revision}` }]);
     return position;
   }
-
 }
 
 function failedSubscription(error: Error): AllSubscription {
