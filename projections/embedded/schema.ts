@@ -44,7 +44,7 @@ export function createIndexSql(collection: string, spec: IndexSpec): string {
   const entries = Object.entries(spec.fields);
   const terms = entries.map(([path, dir]) => `${columnExpr(path)} ${dir === 1 ? 'ASC' : 'DESC'}`);
   const lastDir = entries[entries.length - 1]?.[1] ?? 1;
-  if (!spec.unique) terms.push(`id ${lastDir === 1 ? 'ASC' : 'DESC'}`);
+  if (!spec.unique && !('_id' in spec.fields)) terms.push(`id ${lastDir === 1 ? 'ASC' : 'DESC'}`);
   const unique = spec.unique ? 'UNIQUE ' : '';
   return `CREATE ${unique}INDEX IF NOT EXISTS ${quoteIdent(indexName(collection, spec))} ON ${quoteIdent(tableName(collection))} (${terms.join(', ')})`;
 }
