@@ -299,8 +299,7 @@ export class AuthService {
 /** The credential without its `Bearer ` scheme, or null when there is none. */
 function bareCredential(credential: string | null | undefined): string | null {
   if (credential === null || credential === undefined) return null;
-  const trimmed = credential.trim();
-  const bare = /^bearer\s+/i.test(trimmed) ? trimmed.replace(/^bearer\s+/i, '') : trimmed;
+  const bare = credential.trim().replace(/^bearer(\s+|$)/i, '');
   return bare === '' ? null : bare;
 }
 

@@ -131,6 +131,7 @@ async function readIfExists(path: string): Promise<string | null> {
   }
 }
 
+// Not `instanceof Error`: errors from node's fs can come from another realm (jest's vm, for one).
 function hasCode(error: unknown, code: string): boolean {
-  return error instanceof Error && 'code' in error && error.code === code;
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
 }
