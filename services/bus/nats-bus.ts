@@ -97,7 +97,8 @@ export class NatsBus implements Bus {
         },
       });
       unsubscribe = () => {
-        if (!this.nc.isClosed() && !this.nc.isDraining()) sub.unsubscribe();
+        if (this.nc.isClosed() || this.nc.isDraining() || sub.isClosed()) return;
+        sub.unsubscribe();
       };
     } catch (error) {
       throw this.translate(error, topic);
