@@ -5,6 +5,7 @@ import { MongoClient } from 'mongodb';
 import { MongoMemoryReplSet } from 'mongodb-memory-server';
 import { describeIf } from '../../test/describe-if';
 import { describeReadStoreContract } from '../contract/read-store-contract';
+import { ReadStoreUnavailable } from '../errors';
 import { MongoReadStore } from './mongo-read-store';
 
 /**
@@ -42,22 +43,35 @@ describeIf(available, 'MongoReadStore', reason, () => {
     await replSet?.stop();
   });
 
-  describeReadStoreContract('MongoReadStore', async () => {
-    const uri = await serverUrl();
-    // One database per fixture: the suite can share a server with anything else.
-    const database = `flywheel_contract_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
-    const store = await MongoReadStore.connect({ url: uri, database, serverSelectionTimeoutMS: 5_000 });
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        const admin = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000 });
-        try {
-          await admin.db(database).dropDatabase();
-        } finally {
-          await admin.close();
-        }
-      },
+  function fixture(transactions: 'auto' | 'never') {
+    return async () => {
+      const uri = await serverUrl();
+      // One database per fixture: the suite can share a server with anything else.
+      const database = `flywheel_contract_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+      const store = await MongoReadStore.connect({ url: uri, database, serverSelectionTimeoutMS: 5_000, transactions });
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          const admin = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000 });
+          try {
+            await admin.db(database).dropDatabase();
+          } finally {
+            await admin.close();
+          }
+        },
+      };
     };
+  }
+
+  describeReadStoreContract('MongoReadStore', fixture('auto'));
+  // The standalone-server path (guarded bulk writes, E11000 on a skipped upsert), on the same server.
+  describeReadStoreContract('MongoReadStore without transactions', fixture('never'), { atomicApply: false });
+});
+
+describe('MongoReadStore without a server', () => {
+  it('connecting to nothing is ReadStoreUnavailable', async () => {
+    const attempt = MongoReadStore.connect({ url: 'mongodb://127.0.0.1:9/flywheel', serverSelectionTimeoutMS: 300 });
+    await expect(attempt).rejects.toBeInstanceOf(ReadStoreUnavailable);
   });
 });

@@ -20,6 +20,11 @@ export interface MongoReadStoreOptions {
   /** Defaults to the database named in the URL. */
   readonly database?: string;
   readonly serverSelectionTimeoutMS?: number;
+  /**
+   * `auto` (default) uses a transaction per apply when the deployment supports them; `never`
+   * forces the guarded bulk writes a standalone server gets (to test that path on a replica set).
+   */
+  readonly transactions?: 'auto' | 'never';
 }
 
 function isDocument(value: unknown): value is Document {
@@ -47,7 +52,8 @@ export class MongoReadStore implements ReadStore {
     try {
       await client.connect();
       const hello = await client.db('admin').command({ hello: 1 });
-      const transactional = typeof hello['setName'] === 'string' || hello['msg'] === 'isdbgrid';
+      const supported = typeof hello['setName'] === 'string' || hello['msg'] === 'isdbgrid';
+      const transactional = supported && options.transactions !== 'never';
       return new MongoReadStore(client, client.db(options.database), transactional);
     } catch (error) {
       await client.close().catch(() => undefined);
