@@ -66,7 +66,7 @@ export interface ListKeysOptions {
   readonly includeRevoked?: boolean;
   /** Only keys issued by this actor (`system:bootstrap` finds the generated admin key). */
   readonly issuedBy?: string;
-  /** Default 100. */
+  /** Default 100, at most 1,000. */
   readonly limit?: number;
   /** The previous page's `next`. */
   readonly after?: string;
@@ -100,6 +100,7 @@ export interface AuthServiceDeps {
 export const BOOTSTRAP_ACTOR = 'system:bootstrap';
 const MAX_ISSUE_ATTEMPTS = 3;
 const MAX_REVOKE_ATTEMPTS = 3;
+const MAX_LIST_LIMIT = 1_000;
 
 export class AuthService {
   private readonly cache: KeyCache<ApiKeyRecord>;
@@ -174,7 +175,7 @@ export class AuthService {
   }
 
   /** Refuses at once in this process; other instances hear of it on the bus, or within the cache TTL. */
-  async revokeKey(keyId: string, reason: string | null, context: CommandContext): Promise<RevokedKey> {
+  async revokeKey(keyId: string, reason: string | null | undefined, context: CommandContext): Promise<RevokedKey> {
     // An id that cannot have been issued is simply not found (and would not name a valid stream).
     if (!keyIdSchema.safeParse(keyId).success) throw new ApiKeyNotFound(keyId);
     const stream = streamName(API_KEY_CATEGORY, keyId);
@@ -183,7 +184,7 @@ export class AuthService {
       const history = await this.deps.store.readStream(stream);
       const state = history.reduce(evolve, initialState);
       const metadata = commandMetadata({ actor: context.actor, correlationId: context.correlationId, now: this.deps.now() });
-      const events = decide({ type: 'RevokeApiKey', keyId, reason, metadata }, state);
+      const events = decide({ type: 'RevokeApiKey', keyId, reason: reason ?? null, metadata }, state);
       const revision = history[history.length - 1]?.revision ?? -1;
       try {
         const result = await this.deps.store.append(stream, events, { expectedRevision: revision });
@@ -235,7 +236,7 @@ export class AuthService {
     if (options.issuedBy !== undefined) filter['issuedBy'] = options.issuedBy;
     const page = await this.deps.readStore.find(API_KEYS, filter satisfies Filter, {
       sort: { issuedAt: -1 },
-      limit: options.limit ?? 100,
+      limit: Math.min(Math.max(Math.trunc(options.limit ?? 100), 1), MAX_LIST_LIMIT),
       ...(options.after !== undefined ? { after: options.after } : {}),
     });
     return { keys: page.docs.map((doc) => this.summary(apiKeyDocSchema.parse(doc))), next: page.next };
