@@ -38,6 +38,11 @@ export const configSchema = z.object({
   NATS_URL: optionalUrl(['nats:', 'tls:', 'ws:', 'wss:']),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl(['http:', 'https:']),
+  /**
+   * Whether this instance runs the projector. Scaled out, many stateless API instances share
+   * the stores and one worker instance projects (and publishes notifications).
+   */
+  FLYWHEEL_PROJECTOR: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   /** Largest string any single input field may hold, in bytes. */
   FLYWHEEL_MAX_FIELD_BYTES: int(256 * 1024, 1024, 16 * 1024 * 1024),

@@ -70,16 +70,6 @@ const InteractionAcceptedRef = builder.objectRef<Accepted>('InteractionAccepted'
 const itemErrors = [InputInvalid, InteractionIdConflict, WorkloadNotAllowed] as const;
 type ItemError = InstanceType<(typeof itemErrors)[number]>;
 
-const LogInteractionItemResult = builder.unionType('LogInteractionItemResult', {
-  types: [InteractionAcceptedRef, InputInvalid, InteractionIdConflict, WorkloadNotAllowed],
-  resolveType: (value) => {
-    if (value instanceof InputInvalid) return 'InputInvalid';
-    if (value instanceof InteractionIdConflict) return 'InteractionIdConflict';
-    if (value instanceof WorkloadNotAllowed) return 'WorkloadNotAllowed';
-    return 'InteractionAccepted';
-  },
-});
-
 interface Batch {
   readonly items: readonly (Accepted | ItemError)[];
 }
@@ -87,9 +77,11 @@ interface Batch {
 const LoggedInteractionsRef = builder.objectRef<Batch>('LoggedInteractions').implement({
   fields: (t) => ({
     items: t.field({
-      type: [LogInteractionItemResult],
+      type: [InteractionAcceptedRef],
       description: 'One result per input, in input order.',
-      resolve: (b) => [...b.items],
+      itemErrors: { types: [...itemErrors], directResult: true, union: { name: 'LogInteractionItemResult' } },
+      // The errors plugin turns each rejected item into its error type in the item union.
+      resolve: (b) => b.items.map((item) => (item instanceof Error ? Promise.reject(item) : item)),
     }),
     accepted: t.int({ resolve: (b) => b.items.filter((i) => !(i instanceof Error)).length }),
     rejected: t.int({ resolve: (b) => b.items.filter((i) => i instanceof Error).length }),

@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { catalogue } from '../events/catalogue';
+import { CataloguedEventStore } from '../events/catalogued-event-store';
+import { createLoaders } from '../graph/loaders';
+import type { GraphContext, Services } from '../graph/context';
+import { createFlywheelYoga, type FlywheelYoga } from '../graph/yoga';
+import type { Logger } from '../lib/logger';
+import { apiKeysProjection } from '../projections/api-keys';
+import { interactionsProjection } from '../projections/interactions';
+import type { Projection } from '../projections/projection';
+import type { ReadStore } from '../projections/read-store';
+import { Projector } from '../projections/projector';
+import { AuthService } from '../services/auth/auth-service';
+import { bootstrapAdminKey, loadFeedbackTokenSecret } from '../services/auth/bootstrap';
+import { Unauthenticated } from '../services/auth/errors';
+import { DomainError } from '../services/errors';
+import { IngestService } from '../services/ingest/ingest-service';
+import { openAdapters, type Adapters } from './adapters';
+import type { Config } from './config';
+
+/** Every read model the service keeps. */
+export const projections: readonly Projection[] = [interactionsProjection, apiKeysProjection];
+
+export interface FlywheelApp {
+  readonly config: Config;
+  readonly adapters: Adapters;
+  readonly store: CataloguedEventStore;
+  readonly projector: Projector;
+  readonly auth: AuthService;
+  readonly ingest: IngestService;
+  readonly yoga: FlywheelYoga;
+  /** The admin key generated on first start (shown once), or null. */
+  readonly generatedAdminKey: string | null;
+  /** Stops the projector at a checkpoint and closes every store. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  readonly logger: Logger;
+  readonly now?: () => Date;
+  /** Name of this instance on the bus (several instances may share one NATS). */
+  readonly instanceName?: string;
+  /** Wraps the read store the API reads through (tests count its calls). */
+  readonly decorateReadStore?: (readStore: ReadStore) => ReadStore;
+}
+
+/** The composition root: the only place that wires real adapters to services and the API. */
+export async function createApp(config: Config, options: AppOptions): Promise<FlywheelApp> {
+  const { logger } = options;
+  const now = options.now ?? (() => new Date());
+  const adapters = await openAdapters(config, logger, options.instanceName);
+  try {
+    const store = new CataloguedEventStore(adapters.eventStore, catalogue);
+    const projector = new Projector({
+      store: adapters.eventStore,
+      readStore: adapters.readStore,
+      bus: adapters.bus,
+      parser: catalogue,
+      projections,
+      logger: logger.child({ component: 'projector' }),
+      now,
+    });
+    if (config.FLYWHEEL_PROJECTOR === 'on') await projector.start();
+    const waitForProjection = (position: number) => projector.waitFor(position);
+
+    const auth = new AuthService({
+      store,
+      readStore: adapters.readStore,
+      bus: adapters.bus,
+      feedbackTokenSecret: await loadFeedbackTokenSecret({
+        configuredSecret: config.FLYWHEEL_TOKEN_SECRET,
+        dataDir: config.FLYWHEEL_DATA_DIR,
+      }),
+      now,
+      waitForProjection,
+      logger: logger.child({ component: 'auth' }),
+    });
+    const bootstrap = await bootstrapAdminKey({ auth, configuredKey: config.FLYWHEEL_ADMIN_KEY, dataDir: config.FLYWHEEL_DATA_DIR });
+    const ingest = new IngestService({ store, now, newId: randomUUID });
+    const services: Services = {
+      ingest,
+      issueFeedbackToken: (interaction) => auth.issueFeedbackToken(interaction),
+    };
+
+    const apiReadStore = options.decorateReadStore?.(adapters.readStore) ?? adapters.readStore;
+    const context = async (request: Request): Promise<GraphContext> => {
+      const requestId = request.headers.get('x-request-id') ?? randomUUID();
+      const { principal, authFailure } = await authenticate(auth, request.headers.get('authorization'));
+      return {
+        requestId,
+        rateLimitKey: principal
+          ? principal.kind === 'feedbackToken'
+            ? `token:${principal.interactionId}`
+            : principal.kind === 'key'
+              ? `key:${principal.keyId}`
+              : 'admin'
+          : 'anonymous',
+        principal,
+        authFailure,
+        services,
+        readStore: apiReadStore,
+        bus: adapters.bus,
+        loaders: createLoaders(apiReadStore),
+        logger: logger.child({ requestId }),
+        waitForProjection,
+      };
+    };
+
+    const readiness = async () => {
+      try {
+        const head = await adapters.eventStore.headPosition();
+        await adapters.readStore.count('workloads', {});
+        const lag = Object.fromEntries(projector.status().map((s) => [s.name, Math.max(0, head - s.checkpoint)]));
+        const running = config.FLYWHEEL_PROJECTOR === 'off' || projector.status().every((s) => s.running);
+        return { ready: running, details: { head, lag, adapters: adapters.kinds } };
+      } catch (error) {
+        logger.warn({ err: error }, 'readiness check failed');
+        return { ready: false, details: { error: error instanceof Error ? error.name : 'unknown' } };
+      }
+    };
+
+    const yoga = createFlywheelYoga({
+      context,
+      readiness,
+      production: config.NODE_ENV === 'production',
+      maxFieldBytes: config.FLYWHEEL_MAX_FIELD_BYTES,
+      rateLimitPerSecond: config.FLYWHEEL_RATE_LIMIT,
+    });
+
+    let stopping: Promise<void> | null = null;
+    return {
+      config,
+      adapters,
+      store,
+      projector,
+      auth,
+      ingest,
+      yoga,
+      generatedAdminKey: bootstrap.kind === 'generated' ? bootstrap.key : null,
+      stop: () =>
+        (stopping ??= (async () => {
+          await projector.stop();
+          await auth.close();
+          await adapters.close();
+        })()),
+    };
+  } catch (error) {
+    await adapters.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function authenticate(
+  auth: AuthService,
+  header: string | null,
+): Promise<Pick<GraphContext, 'principal' | 'authFailure'>> {
+  if (!header) return { principal: null, authFailure: null };
+  try {
+    return { principal: await auth.authenticate(header), authFailure: null };
+  } catch (error) {
+    // Not an API key (nor the admin key): a browser may be holding a feedback token instead.
+    const credential = header.replace(/^bearer\s+/i, '').trim();
+    if (error instanceof Unauthenticated && error.reason === 'MALFORMED' && credential.includes('.')) {
+      try {
+        return { principal: auth.authenticateFeedbackToken(credential), authFailure: null };
+      } catch (tokenError) {
+        if (tokenError instanceof DomainError) return { principal: null, authFailure: failureOf(tokenError) };
+        throw tokenError;
+      }
+    }
+    if (error instanceof DomainError) return { principal: null, authFailure: failureOf(error) };
+    throw error;
+  }
+}
+
+function failureOf(error: DomainError): { code: string; message: string } {
+  return { code: error instanceof Unauthenticated ? error.reason : error.code, message: error.message };
+}
