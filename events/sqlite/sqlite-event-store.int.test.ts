@@ -165,7 +165,7 @@ describe('SqliteEventStore', () => {
     }
   });
 
-  it('given a slow consumer, then the subscription reads one bounded page at a time', async () => {
+  it('given a consumer that pauses for longer than a page, then what was appended meanwhile follows without a gap', async () => {
     const store = await SqliteEventStore.open({ path: join(dir, 'slow.db') });
     try {
       const category = uniqueCategory();

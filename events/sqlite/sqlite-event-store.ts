@@ -16,7 +16,7 @@ import {
 import { assertStreamName, type NewEvent, type RecordedEvent } from '../envelope';
 import { EventStoreError, StoreClosed, StoreUnavailable } from '../errors';
 import { AllQuery, normalizeFilter, type NormalizedFilter } from './all-query';
-import { BatchWriter, prepareAppend, type AppendRequest } from './append-batch';
+import { BatchWriter, prepareAppend, type AppendOutcome, type AppendRequest } from './append-batch';
 import { EVENT_COLUMNS, decodeRow, prepareConnection, type EventRow } from './schema';
 import { SqliteSubscription } from './subscription';
 
@@ -204,7 +204,7 @@ export class SqliteEventStore implements EventStore {
     this.flushScheduled = false;
     if (this.queue.length === 0 || !this.db.open) return;
     const batch = this.takeBatch();
-    let outcomes;
+    let outcomes: AppendOutcome[];
     try {
       outcomes = this.writer.write(
         batch.map((p) => p.request),
