@@ -118,12 +118,10 @@ function validateOperator(field: string, op: string, arg: unknown, all: Record<s
       validateCondition(field, arg, depth + 1);
       return;
     case '$elemMatch':
-      if (!isPlainObject(arg)) fail('takes an object');
-      if (isOperatorObject(arg)) {
-        if (Object.keys(arg).some((k) => !k.startsWith('$'))) fail('cannot mix operators and fields');
-        if (Object.keys(arg).every((k) => FIELD_OPERATORS.has(k))) validateCondition(field, arg, depth + 1);
-        else validateFilter(arg, depth + 1);
-      } else validateFilter(arg, depth + 1);
+      if (!isPlainObject(arg)) return fail('takes an object');
+      // Conditions on the element itself ({$gt: 1}), or a filter on its fields ({v: 1, $or: [...]}).
+      if (Object.keys(arg).length > 0 && Object.keys(arg).every((k) => FIELD_OPERATORS.has(k))) validateCondition(field, arg, depth + 1);
+      else validateFilter(arg, depth + 1);
       return;
     default:
       if (arg === undefined) fail('takes a value');

@@ -44,7 +44,8 @@ export function compareValues(a: JsonValue, b: JsonValue): number {
     for (let i = 0; i < Math.min(ea.length, eb.length); i++) {
       const [ka, va] = ea[i] ?? ['', null];
       const [kb, vb] = eb[i] ?? ['', null];
-      const d = Math.sign(RANK[typeName(va ?? null)] - RANK[typeName(vb ?? null)]) || compareStrings(ka, kb) || compareValues(va ?? null, vb ?? null);
+      const byType = Math.sign(RANK[typeName(va ?? null)] - RANK[typeName(vb ?? null)]);
+      const d = byType || compareStrings(ka, kb) || compareValues(va ?? null, vb ?? null);
       if (d !== 0) return d;
     }
     return Math.sign(ea.length - eb.length);

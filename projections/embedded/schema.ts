@@ -46,7 +46,8 @@ export function createIndexSql(collection: string, spec: IndexSpec): string {
   const lastDir = entries[entries.length - 1]?.[1] ?? 1;
   if (!spec.unique && !('_id' in spec.fields)) terms.push(`id ${lastDir === 1 ? 'ASC' : 'DESC'}`);
   const unique = spec.unique ? 'UNIQUE ' : '';
-  return `CREATE ${unique}INDEX IF NOT EXISTS ${quoteIdent(indexName(collection, spec))} ON ${quoteIdent(tableName(collection))} (${terms.join(', ')})`;
+  const name = quoteIdent(indexName(collection, spec));
+  return `CREATE ${unique}INDEX IF NOT EXISTS ${name} ON ${quoteIdent(tableName(collection))} (${terms.join(', ')})`;
 }
 
 export interface MutableFieldInfo {

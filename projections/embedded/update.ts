@@ -13,7 +13,10 @@ import type { JsonValue, UpdateOperators } from '../read-store';
 
 export type StoredDoc = Record<string, unknown> & { _id: string };
 
-type Located = { readonly kind: 'missing' } | { readonly kind: 'value'; readonly value: unknown } | { readonly kind: 'blocked'; readonly at: string };
+type Located =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'value'; readonly value: unknown }
+  | { readonly kind: 'blocked'; readonly at: string };
 
 /** What `path` holds in `doc`, or where an existing non-container value stands in its way. */
 function locate(doc: Record<string, unknown>, path: string): Located {

@@ -38,7 +38,8 @@ export function writeModel(operation: DocumentOperation, position: number | unde
     }
     case 'update': {
       // The port's operators are MongoDB's own; only the position stamp is added.
-      const update: MongoDocument = position === undefined ? { ...operation.update } : { ...operation.update, $set: { ...operation.update.$set, ...stamp } };
+      const update: MongoDocument =
+        position === undefined ? { ...operation.update } : { ...operation.update, $set: { ...operation.update.$set, ...stamp } };
       return { updateOne: { filter, update, upsert: operation.upsert === true } };
     }
   }

@@ -13,7 +13,10 @@ import {
 } from '../query-validation';
 import type { ApplyOptions, Checkpoint, Document, DocumentOperation, Filter, FindOptions, FindPage, IndexSpec, ReadStore } from '../read-store';
 import { failedBulkIndex, isDuplicateKey, isNamespaceNotFound, mapMongoError, type ErrorContext } from './mongo-errors';
-import { applicableOperations, docKey, mayCollideWhenSkipped, runsByCollection, writeModel, type KnownPosition, type Planned, type StoredDocument } from './mongo-operations';
+import {
+  applicableOperations, docKey, mayCollideWhenSkipped, runsByCollection, writeModel,
+  type KnownPosition, type Planned, type StoredDocument,
+} from './mongo-operations';
 
 export interface MongoReadStoreOptions {
   readonly url: string;
@@ -134,7 +137,11 @@ export class MongoReadStore implements ReadStore {
     else await this.applyGuarded(operations, defaultPosition, checkpoint);
   }
 
-  private async applyInTransaction(operations: readonly DocumentOperation[], defaultPosition: number | undefined, checkpoint: Checkpoint | undefined): Promise<void> {
+  private async applyInTransaction(
+    operations: readonly DocumentOperation[],
+    defaultPosition: number | undefined,
+    checkpoint: Checkpoint | undefined,
+  ): Promise<void> {
     let current: DocumentOperation | undefined;
     const context: ErrorContext = { kind: 'write', culprit: () => ({ collection: current?.collection ?? '', id: current?.id ?? '' }) };
     const session = this.client.startSession();
@@ -185,7 +192,11 @@ export class MongoReadStore implements ReadStore {
   }
 
   /** Without transactions: not atomic, but each operation is guarded, so replaying the batch is safe. */
-  private async applyGuarded(operations: readonly DocumentOperation[], defaultPosition: number | undefined, checkpoint: Checkpoint | undefined): Promise<void> {
+  private async applyGuarded(
+    operations: readonly DocumentOperation[],
+    defaultPosition: number | undefined,
+    checkpoint: Checkpoint | undefined,
+  ): Promise<void> {
     const planned: Planned[] = operations.map((operation) => {
       const position = operation.position ?? defaultPosition;
       return { operation, position, model: writeModel(operation, position, true) };
@@ -235,7 +246,8 @@ export class MongoReadStore implements ReadStore {
 
   async getCheckpoint(name: string): Promise<number | null> {
     this.assertOpen();
-    const raw = await this.run({ kind: 'read' }, () => this.db.collection<{ _id: string; position: number }>(CHECKPOINTS_COLLECTION).findOne({ _id: name }));
+    const checkpoints = this.db.collection<{ _id: string; position: number }>(CHECKPOINTS_COLLECTION);
+    const raw = await this.run({ kind: 'read' }, () => checkpoints.findOne({ _id: name }));
     return typeof raw?.position === 'number' ? raw.position : null;
   }
 
