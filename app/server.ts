@@ -56,7 +56,7 @@ export async function startServer(app: FlywheelApp, options: { port: number; hos
       );
       if (inFlight === 0) drained?.();
     });
-    void yoga.handleNodeRequestAndResponse(req, res);
+    void yoga.requestListener(req, res);
   });
 
   // graphql-ws on the same path: subscriptions for clients that prefer WebSocket over SSE.
