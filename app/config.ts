@@ -71,3 +71,18 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
 export function loadConfig(): Config {
   return parseConfig(process.env);
 }
+
+/** What `npm run demo` needs: where the API is and a key with the ingest scope. */
+export const demoConfigSchema = z.object({
+  FLYWHEEL_URL: z.preprocess(emptyToUndefined, z.url().default('http://127.0.0.1:4000/graphql')),
+  FLYWHEEL_API_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
+  FLYWHEEL_ADMIN_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
+});
+
+export function loadDemoConfig(): z.infer<typeof demoConfigSchema> {
+  const parsed = demoConfigSchema.safeParse(process.env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: i.path.map(String).join('.'), message: i.message })));
+  }
+  return parsed.data;
+}
