@@ -50,6 +50,16 @@ interface Compiled {
 
 const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|CORRUPT|NOTADB|PROTOCOL)/;
 
+/**
+ * The SQLite result code of a better-sqlite3 error. Read structurally: the native addon keeps the
+ * first `SqliteError` class it was given per process, so `instanceof` fails whenever the module
+ * was loaded again (jest gives each test file its own module registry).
+ */
+function sqliteCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' && error.code.startsWith('SQLITE_') ? error.code : undefined;
+}
+
 function isStoredDoc(value: unknown): value is StoredDoc {
   return isPlainObject(value) && typeof value['_id'] === 'string';
 }
@@ -344,13 +354,12 @@ export class SqliteReadStore implements ReadStore {
       return fn();
     } catch (error) {
       if (error instanceof ReadStoreError) throw error;
-      if (error instanceof Database.SqliteError) {
-        if (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-          const { collection, id } = culprit?.() ?? { collection: '', id: '' };
-          throw new DuplicateKey(collection, id);
-        }
-        if (UNAVAILABLE.test(error.code)) throw new ReadStoreUnavailable(`the read store failed: ${error.message}`, error);
+      const code = sqliteCode(error);
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        const { collection, id } = culprit?.() ?? { collection: '', id: '' };
+        throw new DuplicateKey(collection, id);
       }
+      if (code !== undefined && UNAVAILABLE.test(code)) throw new ReadStoreUnavailable(`the read store failed: ${code}`, error);
       throw error;
     }
   }
