@@ -106,12 +106,7 @@ export class MongoReadStore implements ReadStore {
     const limit = resolveLimit(options.limit);
     const query = options.after === undefined ? filter : { $and: [filter, keysetFilter(keys, decodeCursor(options.after, keys))] };
     const sort: Record<string, 1 | -1> = Object.fromEntries(keys.map((k) => [k.field, k.dir]));
-    const raws = await this.run({ kind: 'read' }, () =>
-      this.db
-        .collection(collection)
-        .find(query, { sort, limit: limit + 1 })
-        .toArray(),
-    );
+    const raws = await this.run({ kind: 'read' }, () => this.collection(collection).find(query, { sort, limit: limit + 1 }).toArray());
     const docs = raws.map((raw) => toDocument<T>(raw));
     const last = docs[limit - 1];
     return docs.length > limit && last ? { docs: docs.slice(0, limit), next: encodeCursor(keys, last) } : { docs, next: null };
@@ -229,7 +224,9 @@ export class MongoReadStore implements ReadStore {
 
   private async isNewer(planned: Planned): Promise<boolean> {
     const { operation, position } = planned;
-    const raw = await this.collection(operation.collection).findOne({ _id: operation.id }, { projection: { _position: 1 } });
+    const raw = await this.run({ kind: 'write' }, () =>
+      this.collection(operation.collection).findOne({ _id: operation.id }, { projection: { _position: 1 } }),
+    );
     const seen: unknown = raw?.['_position'];
     return position !== undefined && typeof seen === 'number' && seen >= position;
   }
