@@ -60,8 +60,16 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
       logger: logger.child({ component: 'projector' }),
       now,
     });
-    if (config.FLYWHEEL_PROJECTOR === 'on') await projector.start();
-    const waitForProjection = (position: number) => projector.waitFor(position);
+    const projecting = config.FLYWHEEL_PROJECTOR === 'on';
+    if (projecting) await projector.start();
+    // An API-only instance has no projector of its own to ask: the instance that projects
+    // commits its checkpoints to the shared read store, so that is where this one looks.
+    const checkpoints = async (): Promise<readonly { name: string; checkpoint: number }[]> =>
+      projecting
+        ? projector.status()
+        : Promise.all(projector.names().map(async (name) => ({ name, checkpoint: (await adapters.readStore.getCheckpoint(name)) ?? -1 })));
+    const waitForProjection = (position: number) =>
+      projecting ? projector.waitFor(position) : waitForCheckpoints(checkpoints, position);
 
     const auth = new AuthService({
       store,
@@ -79,6 +87,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
     const ingest = new IngestService({ store, now, newId: randomUUID });
     const services: Services = {
       ingest,
+      auth,
       issueFeedbackToken: (interaction) => auth.issueFeedbackToken(interaction),
     };
 
@@ -110,8 +119,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
       try {
         const head = await adapters.eventStore.headPosition();
         await adapters.readStore.count('workloads', {});
-        const lag = Object.fromEntries(projector.status().map((s) => [s.name, Math.max(0, head - s.checkpoint)]));
-        const running = config.FLYWHEEL_PROJECTOR === 'off' || projector.status().every((s) => s.running);
+        const lag = Object.fromEntries((await checkpoints()).map((s) => [s.name, Math.max(0, head - s.checkpoint)]));
+        const running = !projecting || projector.status().every((s) => s.running);
         return { ready: running, details: { head, lag, adapters: adapters.kinds } };
       } catch (error) {
         logger.warn({ err: error }, 'readiness check failed');
@@ -147,6 +156,23 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
   } catch (error) {
     await adapters.close().catch(() => undefined);
     throw error;
+  }
+}
+
+/** Polls the shared checkpoints until every read model has applied `position`. */
+async function waitForCheckpoints(
+  checkpoints: () => Promise<readonly { name: string; checkpoint: number }[]>,
+  position: number,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const behind = (await checkpoints()).filter((c) => c.checkpoint < position).map((c) => c.name);
+    if (behind.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw new Error(`${behind.join(', ')} did not reach position ${position} within ${timeoutMs} ms (is the projecting instance running?)`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
