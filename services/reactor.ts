@@ -1,0 +1,193 @@
+import type { DomainEvent } from '../events/catalogue';
+import type { NewEvent, RecordedEvent } from '../events/envelope';
+import type { AllSubscription, AppendOptions, EventStore } from '../events/event-store';
+import { deterministicUuid } from '../lib/ids';
+import type { Logger } from '../lib/logger';
+import { parkOperation } from '../projections/parked';
+import type { ReadStore } from '../projections/read-store';
+
+/** Events a reactor wants appended, to one stream. */
+export interface Reaction {
+  readonly stream: string;
+  readonly events: readonly NewEvent[];
+  readonly expectedRevision?: AppendOptions['expectedRevision'];
+}
+
+export interface ReactorContext {
+  /**
+   * The id of the n-th event this reactor derives from the causing event: the same on every
+   * replay, so a crash-restart or a rebuild re-appends nothing (the store treats it as a retry).
+   */
+  eventId(kind: string): string;
+  /** Metadata for a derived event: caused by the event at hand, in its correlation. */
+  metadata(schemaVersion?: number): NewEvent['metadata'];
+  readonly now: Date;
+}
+
+/**
+ * A process manager: reads `$all` from its checkpoint, does work for the events it cares about
+ * (detect, judge, embed, validate) and appends the results as new events. `react` may do I/O;
+ * what it returns must depend only on the event and what it read, so a replay derives the same
+ * ids and appends nothing twice.
+ */
+export interface Reactor {
+  readonly name: string;
+  readonly eventTypes: ReadonlySet<string>;
+  react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction[]>;
+}
+
+export interface ReactorRunnerOptions {
+  /** The catalogued store: derived events are parsed against their schemas before appending. */
+  readonly store: EventStore;
+  /** Parses stored events (the catalogue). */
+  readonly parser: { parseRecorded(event: RecordedEvent): DomainEvent };
+  /** Keeps the reactor's checkpoint and its parked events. */
+  readonly readStore: ReadStore;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+  /** Tries of one event before it is parked. Default 5, with doubling back-off from `retryDelayMs`. */
+  readonly maxAttempts?: number;
+  readonly retryDelayMs?: number;
+}
+
+export function reactorCheckpoint(name: string): string {
+  return `reactor.${name}`;
+}
+
+/** Runs one reactor: at-least-once delivery plus deterministic event ids make its effects exactly-once. */
+export class ReactorRunner {
+  private subscription: AllSubscription | null = null;
+  private loop: Promise<void> | null = null;
+  private position = -1;
+  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+
+  constructor(
+    private readonly reactor: Reactor,
+    private readonly options: ReactorRunnerOptions,
+  ) {}
+
+  get checkpoint(): number {
+    return this.position;
+  }
+
+  async start(): Promise<void> {
+    if (this.loop) return;
+    this.position = (await this.options.readStore.getCheckpoint(reactorCheckpoint(this.reactor.name))) ?? -1;
+    const subscription = this.options.store.subscribeToAll(this.position >= 0 ? { after: this.position } : {});
+    this.subscription = subscription;
+    this.loop = this.run(subscription).catch((error: unknown) => {
+      this.options.logger.error({ err: error, reactor: this.reactor.name }, 'reactor stopped on an error');
+    });
+  }
+
+  async stop(): Promise<void> {
+    const { subscription, loop } = this;
+    this.subscription = null;
+    if (subscription) await subscription.close();
+    if (loop) await loop;
+    this.loop = null;
+  }
+
+  /** Resolves once the reactor has handled every event up to `position`. */
+  waitFor(position: number, timeoutMs = 10_000): Promise<void> {
+    if (this.position >= position) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        position,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`reactor ${this.reactor.name} did not reach ${position} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  private async run(subscription: AllSubscription): Promise<void> {
+    let unsaved = 0;
+    for await (const event of subscription) {
+      if (this.reactor.eventTypes.has(event.type)) {
+        const handled = await this.handle(event);
+        if (!handled) return; // stopped while retrying: the event is handled again on restart
+        await this.saveCheckpoint(event.position);
+        unsaved = 0;
+      } else if (++unsaved >= 500) {
+        // Events the reactor ignores move the checkpoint lazily, so a restart does not rescan
+        // a long quiet stretch, without a write per ignored event.
+        await this.saveCheckpoint(event.position);
+        unsaved = 0;
+      }
+      this.advance(event.position);
+    }
+    if (unsaved > 0 && this.position >= 0) await this.saveCheckpoint(this.position);
+  }
+
+  private async handle(raw: RecordedEvent): Promise<boolean> {
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    let delay = this.options.retryDelayMs ?? 200;
+    let lastError: unknown = null;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (!this.subscription) return false;
+      try {
+        const event = this.options.parser.parseRecorded(raw);
+        const reactions = await this.reactor.react(event, this.contextFor(event));
+        for (const reaction of reactions) {
+          await this.options.store.append(reaction.stream, reaction.events, {
+            ...(reaction.expectedRevision !== undefined ? { expectedRevision: reaction.expectedRevision } : {}),
+          });
+        }
+        return true;
+      } catch (error) {
+        lastError = error;
+        this.options.logger.warn({ err: error, reactor: this.reactor.name, position: raw.position, attempt }, 'reaction failed');
+        if (attempt < maxAttempts) {
+          await new Promise((r) => setTimeout(r, delay));
+          delay = Math.min(delay * 2, 10_000);
+        }
+      }
+    }
+    const name = reactorCheckpoint(this.reactor.name);
+    await this.options.readStore.apply([parkOperation(name, raw, lastError, maxAttempts, this.now())], {
+      checkpoint: { name, position: raw.position },
+    });
+    this.options.logger.error({ err: lastError, reactor: this.reactor.name, position: raw.position }, 'event parked');
+    return true;
+  }
+
+  private contextFor(event: DomainEvent): ReactorContext {
+    const now = this.now();
+    return {
+      now,
+      eventId: (kind) => deterministicUuid('reactor', this.reactor.name, event.id, kind),
+      metadata: (schemaVersion = 1) => ({
+        correlationId: event.metadata.correlationId,
+        causationId: event.id,
+        actor: `system:${this.reactor.name}`,
+        occurredAt: now.toISOString(),
+        schemaVersion,
+      }),
+    };
+  }
+
+  private async saveCheckpoint(position: number): Promise<void> {
+    await this.options.readStore.apply([], { checkpoint: { name: reactorCheckpoint(this.reactor.name), position } });
+  }
+
+  private advance(position: number): void {
+    this.position = position;
+    for (const waiter of this.waiters) {
+      if (waiter.position <= position) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}
