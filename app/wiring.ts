@@ -15,8 +15,14 @@ import { bootstrapAdminKey, loadFeedbackTokenSecret } from '../services/auth/boo
 import { Unauthenticated } from '../services/auth/errors';
 import { DomainError } from '../services/errors';
 import { IngestService } from '../services/ingest/ingest-service';
+import { ReactorRunner, type Reactor } from '../services/reactor';
 import { openAdapters, type Adapters } from './adapters';
 import type { Config } from './config';
+
+/** Every reactor the service runs, given what they need. */
+export function reactorsFor(_deps: { readonly store: CataloguedEventStore; readonly now: () => Date }): readonly Reactor[] {
+  return [];
+}
 
 /** Every read model the service keeps. */
 export const projections: readonly Projection[] = [interactionsProjection, apiKeysProjection];
@@ -26,6 +32,8 @@ export interface FlywheelApp {
   readonly adapters: Adapters;
   readonly store: CataloguedEventStore;
   readonly projector: Projector;
+  /** The reactors this instance runs (none on an API-only instance). */
+  readonly reactors: readonly ReactorRunner[];
   readonly auth: AuthService;
   readonly ingest: IngestService;
   readonly yoga: FlywheelYoga;
@@ -91,6 +99,19 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
       issueFeedbackToken: (interaction) => auth.issueFeedbackToken(interaction),
     };
 
+    // Reactors run where the projector runs: one worker instance does the side-effecting work.
+    const reactors = reactorsFor({ store, now }).map(
+      (reactor) =>
+        new ReactorRunner(reactor, {
+          store,
+          parser: catalogue,
+          readStore: adapters.readStore,
+          logger: logger.child({ component: 'reactor', reactor: reactor.name }),
+          now,
+        }),
+    );
+    if (projecting) for (const runner of reactors) await runner.start();
+
     const apiReadStore = options.decorateReadStore?.(adapters.readStore) ?? adapters.readStore;
     const context = async (request: Request): Promise<GraphContext> => {
       const requestId = request.headers.get('x-request-id') ?? randomUUID();
@@ -142,12 +163,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
       adapters,
       store,
       projector,
+      reactors: projecting ? reactors : [],
       auth,
       ingest,
       yoga,
       generatedAdminKey: bootstrap.kind === 'generated' ? bootstrap.key : null,
       stop: () =>
         (stopping ??= (async () => {
+          for (const runner of reactors) await runner.stop();
           await projector.stop();
           await auth.close();
           await adapters.close();
