@@ -40,8 +40,11 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: (_parent, context, _info, result) => {
       if (!context.principal) {
         const failure = context.authFailure ?? { code: 'MISSING_CREDENTIALS', message: 'send Authorization: Bearer <api key>' };
+        // A 401 must say how to authenticate (RFC 9110 §15.5.2); RFC 6750 adds invalid_token
+        // when credentials were sent and refused.
+        const challenge = context.authFailure ? 'Bearer realm="flywheel", error="invalid_token"' : 'Bearer realm="flywheel"';
         return new GraphQLError(`not authenticated: ${failure.message}`, {
-          extensions: { code: 'UNAUTHENTICATED', reason: failure.code, http: { status: 401 } },
+          extensions: { code: 'UNAUTHENTICATED', reason: failure.code, http: { status: 401, headers: { 'www-authenticate': challenge } } },
         });
       }
       return new GraphQLError(`forbidden: ${result.message}`, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });

@@ -2,6 +2,7 @@ import type { Logger } from '../lib/logger';
 import { allowedWorkloads as workloadsOf, scopesOf, type Principal } from '../services/auth/principal';
 import { hasScope, type Scope } from '../services/auth/scopes';
 import type { ReadStore } from '../projections/read-store';
+import type { AuthService } from '../services/auth/auth-service';
 import type { Bus } from '../services/bus/bus';
 import type { IngestService } from '../services/ingest/ingest-service';
 import type { Loaders } from './loaders';
@@ -14,8 +15,12 @@ export interface AuthFailure {
   readonly message: string;
 }
 
+/** Key management as the API uses it; authentication itself happens before the context exists. */
+export type ApiKeyAdmin = Pick<AuthService, 'issueKey' | 'revokeKey' | 'listKeys' | 'getKey'>;
+
 export interface Services {
   readonly ingest: IngestService;
+  readonly auth: ApiKeyAdmin;
   readonly issueFeedbackToken: (interaction: { interactionId: string; workloadId: string }) => { token: string; expiresAt: string };
 }
 

@@ -1,7 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
-import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, isAsyncIterable, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphContext } from './context';
 import { useFieldSizeLimit, useRateLimit } from './limits';
 import { buildSchema } from './schema';
@@ -49,17 +49,50 @@ export function createFlywheelYoga(options: YogaOptions): FlywheelYoga {
       useCSRFPrevention({ requestHeaders: ['x-flywheel-csrf'] }),
       useFieldSizeLimit(options.maxFieldBytes),
       EnvelopArmorPlugin({
-        maxDepth: { n: options.maxDepth ?? 12, ignoreIntrospection: true },
-        maxAliases: { n: options.maxAliases ?? 30 },
-        costLimit: { maxCost: options.maxCost ?? 20_000, ignoreIntrospection: true },
-        maxTokens: { n: 20_000 },
-        maxDirectives: { n: 50 },
+        maxDepth: { n: options.maxDepth ?? 12, ignoreIntrospection: true, onReject: [rejectAs('QUERY_TOO_DEEP')] },
+        maxAliases: { n: options.maxAliases ?? 30, onReject: [rejectAs('TOO_MANY_ALIASES')] },
+        costLimit: { maxCost: options.maxCost ?? 20_000, ignoreIntrospection: true, onReject: [rejectAs('QUERY_TOO_COSTLY')] },
+        maxTokens: { n: 20_000, onReject: [rejectAs('TOO_MANY_TOKENS')] },
+        maxDirectives: { n: 50, onReject: [rejectAs('TOO_MANY_DIRECTIVES')] },
         blockFieldSuggestion: { enabled: options.production },
       }),
       useRateLimit({ perSecond: options.rateLimitPerSecond }),
       ...(options.production ? [disableIntrospection()] : []),
+      useGraphQLResponseByDefault(),
     ],
   });
+}
+
+/**
+ * graphql-armor's own rejection is a bare GraphQLError ("Syntax Error: …", no code), thrown
+ * from validation, which yoga answers with 200 whatever the client accepts. Throwing ours
+ * instead (the handler runs just before armor would throw) gives clients a code to switch on
+ * and the status of any other request that fails validation: 400, or the legacy 200 when the
+ * client asks for application/json (`spec: true` is how yoga marks that case).
+ */
+function rejectAs(code: string): (context: ValidationContext | null, error: GraphQLError) => never {
+  return (_context, error) => {
+    throw new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code, http: { status: 400, spec: true } } });
+  };
+}
+
+/**
+ * Answers a request that names no media type (no Accept header, or only `*\/*`) as
+ * application/graphql-response+json rather than yoga's application/json. GraphQL over HTTP
+ * asks for exactly this since its 2025-01-01 watershed; it is what makes a query that fails
+ * parsing or validation (or one of the limits above) a 400 instead of a 200 for clients that
+ * do not say. A client that asks for application/json still gets the legacy statuses.
+ */
+function useGraphQLResponseByDefault(): Plugin<GraphContext> {
+  return {
+    onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
+      const accept = request.headers.get('accept')?.replace(/\s/g, '') ?? '';
+      // Streams (SSE, multipart) keep the processor yoga chose; only single results change type.
+      if (resultProcessor && !isAsyncIterable(result) && (accept === '' || accept === '*/*')) {
+        setResultProcessor(resultProcessor, 'application/graphql-response+json');
+      }
+    },
+  };
 }
 
 function disableIntrospection(): Plugin<GraphContext> {

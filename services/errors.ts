@@ -39,11 +39,3 @@ export function issuesFromZod(error: { issues: readonly { path: readonly Propert
     message: i.message,
   }));
 }
-
-/** The caller's key is restricted to other workloads. */
-export class WorkloadNotAllowed extends DomainError {
-  readonly code = 'WORKLOAD_NOT_ALLOWED';
-  constructor(readonly workloadId: string) {
-    super(`this key may not use workload ${workloadId}`);
-  }
-}

@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import { INTERACTIONS, interactionTopic, WORKLOADS, type InteractionDoc, type WorkloadDoc } from '../../projections/interactions';
-import { InputInvalid, WorkloadNotAllowed } from '../../services/errors';
+import { Forbidden } from '../../services/auth/errors';
+import { InputInvalid } from '../../services/errors';
 import { InteractionIdConflict } from '../../services/ingest/decider';
 import { BatchTooLarge, type LoggedInteraction } from '../../services/ingest/ingest-service';
 import { builder } from '../builder';
@@ -67,7 +68,7 @@ const InteractionAcceptedRef = builder.objectRef<Accepted>('InteractionAccepted'
   }),
 });
 
-const itemErrors = [InputInvalid, InteractionIdConflict, WorkloadNotAllowed] as const;
+const itemErrors = [InputInvalid, InteractionIdConflict, Forbidden] as const;
 type ItemError = InstanceType<(typeof itemErrors)[number]>;
 
 interface Batch {
@@ -93,7 +94,7 @@ function isItemError(error: unknown): error is ItemError {
 }
 
 async function logOne(input: LogInput, context: GraphContext): Promise<Accepted> {
-  if (!mayUseWorkload(context.principal, input.workloadId)) throw new WorkloadNotAllowed(input.workloadId);
+  if (!mayUseWorkload(context.principal, input.workloadId)) throw new Forbidden('WORKLOAD_NOT_ALLOWED', { workloadId: input.workloadId });
   const actor = context.principal ? actorOf(context.principal) : 'anonymous';
   const logged = await context.services.ingest.log(toCommandInput(input), { actor, correlationId: context.requestId });
   const token = context.services.issueFeedbackToken(logged);
@@ -157,7 +158,9 @@ function buildFilter(filter: FilterInput | null | undefined, context: GraphConte
   const allowed = allowedWorkloads(context.principal);
   if (filter?.workloadId) {
     if (!mayUseWorkload(context.principal, filter.workloadId)) {
-      throw new GraphQLError(`forbidden: this key may not read workload ${filter.workloadId}`, { extensions: { code: 'FORBIDDEN' } });
+      throw new GraphQLError(`forbidden: this key may not read workload ${filter.workloadId}`, {
+        extensions: { code: 'FORBIDDEN', reason: 'WORKLOAD_NOT_ALLOWED', http: { status: 403 } },
+      });
     }
     query.workloadId = filter.workloadId;
   } else if (allowed !== null) {
@@ -246,7 +249,9 @@ builder.subscriptionFields((t) => ({
     args: { workloadId: t.arg.string({ required: true }) },
     subscribe: (_root, { workloadId }, context) => {
       if (!mayUseWorkload(context.principal, workloadId)) {
-        throw new GraphQLError(`forbidden: this key may not read workload ${workloadId}`, { extensions: { code: 'FORBIDDEN' } });
+        throw new GraphQLError(`forbidden: this key may not read workload ${workloadId}`, {
+          extensions: { code: 'FORBIDDEN', reason: 'WORKLOAD_NOT_ALLOWED', http: { status: 403 } },
+        });
       }
       return new Repeater<InteractionDoc>(async (push, stop) => {
         const subscription = context.bus.subscribe<{ interactionId: string }>(interactionTopic(workloadId));
