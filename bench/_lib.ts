@@ -456,6 +456,13 @@ export async function profile<T>(label: string, fn: () => Promise<T>): Promise<{
   return { value, file, top: top(byFunction, 25), byFile: top(byFileMap, 15) };
 }
 
+export function printProfile(p: { file: string; top: readonly string[]; byFile: readonly string[] }): void {
+  console.log(`  profile written to ${p.file}\n  self time by file:`);
+  for (const line of p.byFile) console.log(`    ${line}`);
+  console.log('  self time by function:');
+  for (const line of p.top) console.log(`    ${line}`);
+}
+
 const ROOT = `${join(__dirname, '..')}/`;
 
 function shortUrl(url: string): string {

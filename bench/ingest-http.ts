@@ -7,20 +7,23 @@
  * generator is a child process; runs alternate (baseline, service, baseline, service) so drift
  * on the shared machine hits both.
  *
- *   npm run bench -- ingest-http [--redaction off|on] [--seconds 15] [--connections 50] [--rounds 2]
+ *   npm run bench -- ingest-http [--redaction off|on] [--seconds 15] [--connections 50] [--rounds 2] [--profile]
+ *
+ * `--profile` samples the server's CPU (this process) during the service rounds.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { JSONObjectResolver } from 'graphql-scalars';
 import {
-  authHeaders, flag, formatSummary, HOST, round, runLoad, runMain, serveApp, summarize, tempDir, type LoadJob, type LoadResult,
+  authHeaders, flag, formatSummary, hasFlag, HOST, printProfile, profile, round, runLoad, runMain, serveApp, summarize, tempDir, type LoadJob, type LoadResult,
 } from './_lib';
 
 const CONNECTIONS = Number(flag('connections', '50'));
 const SECONDS = Number(flag('seconds', '15'));
 const ROUNDS = Number(flag('rounds', '2'));
 const REDACTION = flag('redaction', 'off');
+const PROFILE = hasFlag('profile');
 const GOALS = { ratio: 0.5, p99Ms: 100 };
 
 /** The floor: yoga and node:http doing nothing but parse, validate, execute a trivial resolver and answer. */
@@ -104,7 +107,10 @@ async function main(): Promise<void> {
       const b = await runLoad(job(baseline.url, r * 1_000_000, 'baseline', warmupMs));
       baselineRuns.push(b);
       console.log(describe(`round ${r + 1} baseline`, b));
-      const s = await runLoad(job(service.url, r * 1_000_000, 'logInteraction', warmupMs));
+      const load = () => runLoad(job(service.url, r * 1_000_000, 'logInteraction', warmupMs));
+      const profiled = PROFILE ? await profile('ingest-http', load) : null;
+      const s = profiled ? profiled.value : await load();
+      if (profiled) printProfile(profiled);
       serviceRuns.push(s);
       console.log(describe(`round ${r + 1} service `, s));
     }

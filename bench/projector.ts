@@ -20,7 +20,7 @@ import { Projector } from '../projections/projector';
 import type { ApplyOptions, DocumentOperation } from '../projections/read-store';
 import { CountingReadStore } from '../test/counting-read-store';
 import { InProcessBus } from '../services/bus/in-process-bus';
-import { flag, hasFlag, nowMs, profile, round, runMain, seedInteractions, sleep, tempDir } from './_lib';
+import { flag, hasFlag, nowMs, printProfile, profile, round, runMain, seedInteractions, sleep, tempDir } from './_lib';
 
 const EVENTS = Number(flag('events', '200000'));
 const BATCH_SIZE = flag('batch-size', 'default');
@@ -115,12 +115,7 @@ async function main(): Promise<void> {
       `  ${transactions} read-store transactions (${round(result.events / Math.max(1, transactions))} events each); ` +
         `CPU ${round(cpuSeconds, 2)} s for ${round(seconds, 2)} s of wall time: ${round(result.events / cpuSeconds)} events per CPU-second`,
     );
-    if (profiled) {
-      console.log(`  profile written to ${profiled.file}\n  self time by file:`);
-      for (const line of profiled.byFile) console.log(`    ${line}`);
-      console.log('  self time by function:');
-      for (const line of profiled.top) console.log(`    ${line}`);
-    }
+    if (profiled) printProfile(profiled);
     console.log(
       JSON.stringify({
         bench: 'projector',
