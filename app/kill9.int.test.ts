@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalogue } from '../events/catalogue';
 import { SqliteEventStore } from '../events/sqlite/sqlite-event-store';
-import { InteractionDocument, InteractionsDocument, LogInteractionDocument } from '../graph/generated/operations';
+import type { ExecutionResult } from 'graphql';
+import { InteractionDocument, InteractionsDocument, LogInteractionDocument, type InteractionsQuery } from '../graph/generated/operations';
 import { logInput } from '../test/graph-input';
 import { startTestApp, type TestApp } from '../test/http';
 import { postGql, spawnServer, type ServerProcess } from '../test/server-process';
@@ -68,7 +69,11 @@ async function listInteractions(t: TestApp): Promise<{ id: string; position: num
   const seen: { id: string; position: number }[] = [];
   let after: string | null = null;
   for (;;) {
-    const { body } = await t.gql(InteractionsDocument, { filter: { workloadId: WORKLOAD }, first: 500, after });
+    const { body }: { body: ExecutionResult<InteractionsQuery> } = await t.gql(InteractionsDocument, {
+      filter: { workloadId: WORKLOAD },
+      first: 500,
+      after,
+    });
     const connection = body.data?.interactions;
     if (!connection) throw new Error(JSON.stringify(body));
     seen.push(...connection.edges.map((e) => ({ id: e.node.id, position: e.node.position })));
