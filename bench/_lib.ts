@@ -420,23 +420,63 @@ interface ProfileNode {
   readonly hitCount?: number;
 }
 
+export interface ProfileSummary {
+  readonly file: string;
+  readonly top: readonly string[];
+  readonly byFile: readonly string[];
+}
+
 /**
- * Samples the CPU of this process while `fn` runs (the inspector's profiler, as `node --cpu-prof`
- * does for a whole process), writes the .cpuprofile next to the system temp dir and returns the
- * top self-time entries, by function and by file.
+ * Samples the CPU of this process (the inspector's profiler, as `node --cpu-prof` does for a
+ * whole process) until `stop`, which writes the .cpuprofile to the temp dir and returns the top
+ * self-time entries by function and by file.
  */
-export async function profile<T>(label: string, fn: () => Promise<T>): Promise<{ value: T; file: string; top: string[]; byFile: string[] }> {
+export async function startProfile(): Promise<{ during<T>(fn: () => Promise<T>): Promise<T>; stop(label: string): Promise<ProfileSummary> }> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 500 });
-  await session.post('Profiler.start');
-  const value = await fn();
-  const { profile: cpu } = await session.post('Profiler.stop');
-  session.disconnect();
-  const file = join(tmpdir(), `flywheel-bench-${label}-${Date.now()}.cpuprofile`);
-  writeFileSync(file, JSON.stringify(cpu));
-  const nodes: readonly ProfileNode[] = cpu.nodes;
+  // Sampled only inside `during`, so setup between measured runs stays out of the profile.
+  let samples: ProfileNodes[] = [];
+  return {
+    async during(fn) {
+      await session.post('Profiler.start');
+      try {
+        return await fn();
+      } finally {
+        const { profile: cpu } = await session.post('Profiler.stop');
+        samples.push(cpu);
+      }
+    },
+    async stop(label) {
+      session.disconnect();
+      const result = summarizeProfiles(label, samples);
+      samples = [];
+      return result;
+    },
+  };
+}
+
+/** Samples the CPU of this process while `fn` runs. */
+export async function profile<T>(label: string, fn: () => Promise<T>): Promise<ProfileSummary & { value: T }> {
+  const profiler = await startProfile();
+  const value = await profiler.during(fn);
+  return { value, ...(await profiler.stop(label)) };
+}
+
+interface ProfileNodes {
+  readonly nodes: readonly ProfileNode[];
+}
+
+function summarizeProfiles(label: string, profiles: readonly ProfileNodes[]): ProfileSummary {
+  const stamp = Date.now();
+  const files = profiles.map((p, i) => {
+    const path = join(tmpdir(), `flywheel-bench-${label}-${stamp}${profiles.length > 1 ? `-${i + 1}` : ''}.cpuprofile`);
+    writeFileSync(path, JSON.stringify(p));
+    return path;
+  });
+  const file = files.length > 1 ? `${files[0]} … (${files.length} files)` : (files[0] ?? '(none)');
+  const nodes = profiles.flatMap((p) => p.nodes);
   const total = nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0) || 1;
   const byFunction = new Map<string, number>();
   const byFileMap = new Map<string, number>();
@@ -453,10 +493,10 @@ export async function profile<T>(label: string, fn: () => Promise<T>): Promise<{
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([k, v]) => `${round((100 * v) / total, 1)}% ${k}`);
-  return { value, file, top: top(byFunction, 25), byFile: top(byFileMap, 15) };
+  return { file, top: top(byFunction, 25), byFile: top(byFileMap, 15) };
 }
 
-export function printProfile(p: { file: string; top: readonly string[]; byFile: readonly string[] }): void {
+export function printProfile(p: ProfileSummary): void {
   console.log(`  profile written to ${p.file}\n  self time by file:`);
   for (const line of p.byFile) console.log(`    ${line}`);
   console.log('  self time by function:');
