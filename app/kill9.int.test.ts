@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalogue } from '../events/catalogue';
 import { SqliteEventStore } from '../events/sqlite/sqlite-event-store';
-import type { ExecutionResult } from 'graphql';
-import { InteractionDocument, InteractionsDocument, LogInteractionDocument, type InteractionsQuery } from '../graph/generated/operations';
+import {
+  InteractionDocument,
+  InteractionsDocument,
+  LogInteractionDocument,
+  type InteractionsQuery,
+} from '../graph/generated/operations';
 import { logInput } from '../test/graph-input';
 import { startTestApp, type TestApp } from '../test/http';
 import { postGql, spawnServer, type ServerProcess } from '../test/server-process';
@@ -69,12 +73,9 @@ async function listInteractions(t: TestApp): Promise<{ id: string; position: num
   const seen: { id: string; position: number }[] = [];
   let after: string | null = null;
   for (;;) {
-    const { body }: { body: ExecutionResult<InteractionsQuery> } = await t.gql(InteractionsDocument, {
-      filter: { workloadId: WORKLOAD },
-      first: 500,
-      after,
-    });
-    const connection = body.data?.interactions;
+    const { body } = await t.gql(InteractionsDocument, { filter: { workloadId: WORKLOAD }, first: 500, after });
+    // Annotated: `after` is assigned from it, so inference would go round in a circle.
+    const connection: InteractionsQuery['interactions'] | undefined = body.data?.interactions;
     if (!connection) throw new Error(JSON.stringify(body));
     seen.push(...connection.edges.map((e) => ({ id: e.node.id, position: e.node.position })));
     if (!connection.pageInfo.hasNextPage) return seen;
