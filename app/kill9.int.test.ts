@@ -70,13 +70,15 @@ function drive(url: string, concurrency: number): { load: Load; done: Promise<vo
 }
 
 async function listInteractions(t: TestApp): Promise<{ id: string; position: number }[]> {
+  const page = async (after: string | null): Promise<InteractionsQuery['interactions']> => {
+    const { body } = await t.gql(InteractionsDocument, { filter: { workloadId: WORKLOAD }, first: 500, after });
+    if (!body.data) throw new Error(JSON.stringify(body));
+    return body.data.interactions;
+  };
   const seen: { id: string; position: number }[] = [];
   let after: string | null = null;
   for (;;) {
-    const { body } = await t.gql(InteractionsDocument, { filter: { workloadId: WORKLOAD }, first: 500, after });
-    // Annotated: `after` is assigned from it, so inference would go round in a circle.
-    const connection: InteractionsQuery['interactions'] | undefined = body.data?.interactions;
-    if (!connection) throw new Error(JSON.stringify(body));
+    const connection = await page(after);
     seen.push(...connection.edges.map((e) => ({ id: e.node.id, position: e.node.position })));
     if (!connection.pageInfo.hasNextPage) return seen;
     after = connection.pageInfo.endCursor;
