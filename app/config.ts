@@ -48,6 +48,23 @@ export const configSchema = z.object({
   FLYWHEEL_MAX_FIELD_BYTES: int(256 * 1024, 1024, 16 * 1024 * 1024),
   /** Requests per second per API key (a token bucket holding one second's worth). */
   FLYWHEEL_RATE_LIMIT: int(200, 1, 1_000_000),
+  /**
+   * Wraps every privacy data key: 32 bytes as 64 hex digits or base64. When unset, one is
+   * generated on first start and kept in the data dir (master.key, mode 0600).
+   */
+  FLYWHEEL_MASTER_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, '32 bytes as 64 hex digits or base64 (44 characters)')
+      .optional(),
+  ),
+  /**
+   * `on` (default): every interaction passes the PII detector before it is appended, as its
+   * workload's policy says. `off`: texts are stored as sent, whatever the policy (benchmarks,
+   * deployments that redact upstream).
+   */
+  FLYWHEEL_REDACTION: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('on')),
 });
 
 export type Config = z.infer<typeof configSchema>;

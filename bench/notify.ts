@@ -5,7 +5,9 @@
  * 1,000/s for 10 s after 1 s of warm-up); each latency runs from just before `append` to the
  * receipt of its `interaction.logged.<workloadId>` message by a bus subscriber, i.e. durable
  * append + projector wake-up + read-store commit (synchronous=FULL) + publish + delivery.
- * The append's own acknowledgement latency is reported beside it.
+ * The append's own acknowledgement latency is reported beside it, and so is this disk's floor
+ * for the path, measured in the same run: two back-to-back single-row durable commits with the
+ * raw driver (the event store's and the read store's), nothing else.
  *
  *   npm run bench -- notify [--rate 1000] [--seconds 10]
  */
@@ -16,8 +18,11 @@ import { silentLogger } from '../lib/logger';
 import { SqliteReadStore } from '../projections/embedded/sqlite-read-store';
 import { interactionsProjection, interactionTopic } from '../projections/interactions';
 import { Projector } from '../projections/projector';
+import type { ApplyOptions, DocumentOperation } from '../projections/read-store';
 import { InProcessBus } from '../services/bus/in-process-bus';
+import { CountingReadStore } from '../test/counting-read-store';
 import { flag, formatSummary, nowMs, round, runMain, SeedEvents, sleep, summarize, tempDir } from './_lib';
+import { rawBaseline } from './_sqlite-bench';
 
 const RATE = Number(flag('rate', '1000'));
 const SECONDS = Number(flag('seconds', '10'));
@@ -32,7 +37,16 @@ async function main(): Promise<void> {
   const store = await SqliteEventStore.open({ path: join(dir.path, 'events.db') });
   const readStore = SqliteReadStore.open({ path: join(dir.path, 'read.db') });
   const bus = new InProcessBus();
-  const projector = new Projector({ store, readStore, bus, parser: catalogue, projections: [interactionsProjection], logger: silentLogger });
+  // Times each read-store transaction the projector makes (they run on this thread, fsync included).
+  const applies: { ms: number; operations: number }[] = [];
+  const timedReadStore = new (class extends CountingReadStore {
+    override async apply(operations: readonly DocumentOperation[], options?: ApplyOptions): Promise<void> {
+      const t0 = nowMs();
+      await super.apply(operations, options);
+      applies.push({ ms: nowMs() - t0, operations: operations.length });
+    }
+  })(readStore);
+  const projector = new Projector({ store, readStore: timedReadStore, bus, parser: catalogue, projections: [interactionsProjection], logger: silentLogger });
   const seed = new SeedEvents(() => ({ workloadId: WORKLOAD }));
   const events = Array.from({ length: total }, (_, n) => seed.event(n));
   const measuredFrom = WARMUP_SECONDS * RATE;
@@ -61,6 +75,21 @@ async function main(): Promise<void> {
   })();
 
   try {
+    // The floor: pairs of raw durable commits, before the run so the two do not compete.
+    const raw = rawBaseline(
+      events.slice(0, 1_000).map(({ stream, event }) => ({ stream, revision: 0, event })),
+      1,
+    ).latenciesMs;
+    const floor = summarize(Array.from({ length: raw.length / 2 }, (_, i) => (raw[2 * i] ?? 0) + (raw[2 * i + 1] ?? 0)));
+    console.log(`  floor, two raw durable commits: ${formatSummary(floor)}`);
+    // The longest gap between the ticks of a 10 ms timer: how long nothing else could run.
+    let maxLoopBlockMs = 0;
+    let lastTick = nowMs();
+    const ticker = setInterval(() => {
+      const t = nowMs();
+      maxLoopBlockMs = Math.max(maxLoopBlockMs, t - lastTick - 10);
+      lastTick = t;
+    }, 10);
     await projector.start();
     global.gc?.();
     const started = nowMs();
@@ -97,13 +126,22 @@ async function main(): Promise<void> {
     while (received < total && nowMs() < deadline) await sleep(20);
     await subscription.close();
     await consumer;
+    clearInterval(ticker);
 
     const notify = summarize(notifyMs);
+    const applyMsForJson = summarize(applies.map((a) => a.ms));
     const append = summarize(appendMs);
     const stats = store.stats();
     console.log(`  sent ${total} in ${round(sendSeconds, 2)} s (${round(total / sendSeconds)}/s; sender at most ${round(lateMs, 1)} ms behind schedule)`);
     console.log(`  append ack:          ${formatSummary(append)}`);
     console.log(`  append → bus message: ${formatSummary(notify)}`);
+    console.log(`  longest the event loop was blocked: ${round(maxLoopBlockMs)} ms`);
+    const slowest = applies.reduce((a, b) => (b.ms > a.ms ? b : a), { ms: 0, operations: 0 });
+    const applyMs = summarize(applies.map((a) => a.ms));
+    console.log(
+      `  projector: ${applies.length} read-store transactions (${round((2 * total) / Math.max(1, applies.length), 1)} operations each), ` +
+        `${formatSummary(applyMs)}; slowest carried ${slowest.operations} operations`,
+    );
     console.log(
       `  ${received}/${total} notifications received, ${subscription.dropped} dropped, ${appendErrors} append errors; ` +
         `${stats.transactions} event-store transactions (${round(stats.events / Math.max(1, stats.transactions), 1)} events each)`,
@@ -118,6 +156,11 @@ async function main(): Promise<void> {
         senderMaxLateMs: round(lateMs, 1),
         notifyMs: notify,
         appendAckMs: append,
+        floorTwoRawCommitsMs: floor,
+        p99VsFloorP99: round(notify.p99 / floor.p99, 2),
+        maxEventLoopBlockMs: round(maxLoopBlockMs),
+        projectorTransactions: applies.length,
+        projectorApplyMs: applyMsForJson,
         received,
         expected: total,
         dropped: subscription.dropped,

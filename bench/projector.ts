@@ -5,7 +5,7 @@
  * drop, replay from position 0 through the catalogue and the projection into the embedded read
  * store (SQLite, synchronous=FULL), until the checkpoint reaches the head.
  *
- *   npm run bench -- projector [--events 200000] [--batch-size 1000] [--profile] [--max-seconds 75]
+ *   npm run bench -- projector [--events 200000] [--batch-size 1000] [--profile] [--max-seconds 45]
  *
  * `--batch-size` is the projector's option (events per read-store transaction at most);
  * `--profile` samples the CPU during the rebuild and prints where the time goes.
@@ -26,7 +26,7 @@ const EVENTS = Number(flag('events', '200000'));
 const BATCH_SIZE = flag('batch-size', 'default');
 const PROFILE = hasFlag('profile');
 /** The rebuild is cut off after this long and its rate so far reported (and failed): a slow build still ends. */
-const MAX_SECONDS = Number(flag('max-seconds', '75'));
+const MAX_SECONDS = Number(flag('max-seconds', '45'));
 const GOALS = { eventsPerSec: 20_000 };
 
 async function main(): Promise<void> {

@@ -5,6 +5,8 @@ import type { ReadStore } from '../projections/read-store';
 import type { AuthService } from '../services/auth/auth-service';
 import type { Bus } from '../services/bus/bus';
 import type { IngestService } from '../services/ingest/ingest-service';
+import type { AuditService } from '../services/privacy/audit';
+import type { PrivacyService } from '../services/privacy/privacy-service';
 import type { Loaders } from './loaders';
 
 export type { Principal, Scope };
@@ -21,6 +23,8 @@ export type ApiKeyAdmin = Pick<AuthService, 'issueKey' | 'revokeKey' | 'listKeys
 export interface Services {
   readonly ingest: IngestService;
   readonly auth: ApiKeyAdmin;
+  readonly privacy: PrivacyService;
+  readonly audit: AuditService;
   readonly issueFeedbackToken: (interaction: { interactionId: string; workloadId: string }) => { token: string; expiresAt: string };
 }
 

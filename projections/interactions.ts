@@ -69,6 +69,8 @@ export const interactionsProjection: Projection = {
         { fields: { nodeType: 1, occurredAt: -1 } },
         { fields: { conversationId: 1, occurredAt: 1 } },
         { fields: { pipelineRunId: 1 } },
+        // The audit trail of a subject starts from its interactions.
+        { fields: { subjectId: 1 } },
       ],
     },
     { name: WORKLOADS, indexes: [] },

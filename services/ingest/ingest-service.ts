@@ -1,5 +1,6 @@
+import type { NewDomainEvent } from '../../events/catalogue';
 import { INTERACTION_CATEGORY } from '../../events/catalogue/ingest';
-import { streamName } from '../../events/envelope';
+import { streamName, type EventMetadata } from '../../events/envelope';
 import { ExpectedRevisionConflict } from '../../events/errors';
 import type { DomainEventStore } from '../../events/catalogued-event-store';
 import { DomainError, InputInvalid, issuesFromZod } from '../errors';
@@ -21,11 +22,25 @@ export interface LoggedInteraction {
 
 export type ItemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: DomainError };
 
+/**
+ * What the privacy screen makes of an interaction before anything is appended: the content to
+ * store (redacted unless the workload's policy allows it as sent) and the events that go with it
+ * in the same append (findings, encrypted originals), ids derived from the InteractionLogged id.
+ */
+export interface ScreenedContent {
+  readonly content: InteractionContent;
+  companions(logged: { readonly id: string; readonly metadata: EventMetadata }): NewDomainEvent[];
+}
+
+export type InteractionScreen = (content: InteractionContent) => Promise<ScreenedContent>;
+
 export interface IngestDeps {
   /** The catalogued store: events are parsed against their schema before they are appended. */
   readonly store: DomainEventStore;
   readonly now: () => Date;
   readonly newId: () => string;
+  /** Runs on every interaction before the append; without it texts are stored as sent (FLYWHEEL_REDACTION=off). */
+  readonly screen?: InteractionScreen;
 }
 
 export class BatchTooLarge extends DomainError {
@@ -45,7 +60,9 @@ export class IngestService {
   async log(input: unknown, context: CommandContext): Promise<LoggedInteraction> {
     const parsed = logInteractionInputSchema.safeParse(input);
     if (!parsed.success) throw new InputInvalid(issuesFromZod(parsed.error));
-    return this.append(this.contentOf(parsed.data), parsed.data.occurredAt ?? null, context);
+    const content = this.contentOf(parsed.data);
+    const screened = this.deps.screen ? await this.deps.screen(content) : { content, companions: () => [] };
+    return this.append(screened, parsed.data.occurredAt ?? null, context);
   }
 
   /** Each item is answered on its own; a bad item does not stop the others. */
@@ -92,7 +109,8 @@ export class IngestService {
     };
   }
 
-  private async append(content: InteractionContent, occurredAt: string | null, context: CommandContext): Promise<LoggedInteraction> {
+  private async append(screened: ScreenedContent, occurredAt: string | null, context: CommandContext): Promise<LoggedInteraction> {
+    const { content } = screened;
     const stream = streamName(INTERACTION_CATEGORY, content.interactionId);
     const metadata = {
       actor: context.actor,
@@ -105,7 +123,9 @@ export class IngestService {
     // Optimistic: most interactions are new, so decide against the empty stream. A retry with
     // the same content carries the same event id, and the store answers it with the original
     // result; anything else already in the stream is a conflict, decided on its history.
-    const events = decide(command, initialState);
+    const logged = decide(command, initialState);
+    // Companions go first, so the append's position (its last event) is InteractionLogged's.
+    const events = logged[0] ? [...screened.companions(logged[0]), ...logged] : logged;
     const ids = { interactionId: content.interactionId, workloadId: content.workloadId };
     try {
       const result = await this.deps.store.append(stream, events, { expectedRevision: 'no_stream' });
@@ -115,7 +135,7 @@ export class IngestService {
       const history = await this.deps.store.readStream(stream);
       const state = history.reduce(evolve, initialState);
       decide(command, state); // throws InteractionIdConflict when the content differs
-      return { ...ids, position: history[0]?.position ?? -1 };
+      return { ...ids, position: history.find((e) => e.type === 'InteractionLogged')?.position ?? -1 };
     }
   }
 }

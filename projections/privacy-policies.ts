@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { DomainEvent } from '../events/catalogue';
+import { entityTypeSchema, privacyModeSchema } from '../events/catalogue/privacy';
+import type { Notification, Projection, ProjectedOperation } from './projection';
+
+export const PRIVACY_POLICIES = 'privacyPolicies';
+/** Published once a policy change is committed, so every instance drops its cached policy. */
+export const PRIVACY_POLICY_TOPIC = 'privacy.policy';
+
+/** One document per workload that has set a policy (`_id` = workloadId); others have the default. */
+export const privacyPolicyDocSchema = z.object({
+  _id: z.string(),
+  mode: privacyModeSchema,
+  entityTypes: z.array(entityTypeSchema).nullable(),
+  setAt: z.string(),
+  setBy: z.string(),
+  version: z.number().int(),
+});
+export type PrivacyPolicyDoc = z.infer<typeof privacyPolicyDocSchema>;
+
+export const privacyPoliciesProjection: Projection = {
+  name: 'privacyPolicies',
+  collections: [{ name: PRIVACY_POLICIES, indexes: [] }],
+  eventTypes: new Set(['PrivacyPolicySet']),
+
+  project(event: DomainEvent): readonly ProjectedOperation[] {
+    if (event.type !== 'PrivacyPolicySet') return [];
+    const d = event.data;
+    return [
+      {
+        op: 'update',
+        collection: PRIVACY_POLICIES,
+        id: d.workloadId,
+        upsert: true,
+        update: {
+          $set: { mode: d.mode, entityTypes: d.entityTypes ? [...d.entityTypes] : null, setAt: event.metadata.occurredAt, setBy: d.setBy },
+          $inc: { version: 1 },
+        },
+      },
+    ];
+  },
+
+  notify(event: DomainEvent): readonly Notification[] {
+    if (event.type !== 'PrivacyPolicySet') return [];
+    return [{ topic: PRIVACY_POLICY_TOPIC, message: { workloadId: event.data.workloadId, position: event.position } }];
+  },
+};
