@@ -1,13 +1,20 @@
 import type { DomainEvent } from '../events/catalogue';
 import type { ChatMessage, InteractionLoggedData } from '../events/catalogue/ingest';
+import {
+  FEEDBACK_EVENT_TYPES,
+  feedbackInteractionIndexes,
+  notifyFeedbackOnInteraction,
+  projectFeedbackOnInteraction,
+  type InteractionFeedbackFields,
+} from './feedback-interactions';
 import type { Notification, Projection, ProjectedOperation } from './projection';
 import type { Document, JsonValue } from './read-store';
 
 export const INTERACTIONS = 'interactions';
 export const WORKLOADS = 'workloads';
 
-/** The `interactions` read model: one document per logged interaction. */
-export interface InteractionDoc extends Document {
+/** The `interactions` read model: one document per logged interaction, with its feedback summary. */
+export interface InteractionDoc extends Document, InteractionFeedbackFields {
   readonly workloadId: string;
   readonly clientId: string | null;
   readonly conversationId: string | null;
@@ -71,11 +78,12 @@ export const interactionsProjection: Projection = {
         { fields: { pipelineRunId: 1 } },
         // The audit trail of a subject starts from its interactions.
         { fields: { subjectId: 1 } },
+        ...feedbackInteractionIndexes,
       ],
     },
     { name: WORKLOADS, indexes: [] },
   ],
-  eventTypes: new Set(['InteractionLogged']),
+  eventTypes: new Set(['InteractionLogged', ...FEEDBACK_EVENT_TYPES]),
 
   project(event: DomainEvent): readonly ProjectedOperation[] {
     switch (event.type) {
@@ -124,12 +132,12 @@ export const interactionsProjection: Projection = {
         ];
       }
     }
-    // Other event types only advance the checkpoint (eventTypes keeps them from coming here).
-    return [];
+    // Signals and outcomes update the interaction's feedback summary (projections/feedback-interactions.ts).
+    return projectFeedbackOnInteraction(event, INTERACTIONS);
   },
 
   notify(event: DomainEvent): readonly Notification[] {
-    if (event.type !== 'InteractionLogged') return [];
+    if (event.type !== 'InteractionLogged') return notifyFeedbackOnInteraction(event);
     return [
       {
         topic: interactionTopic(event.data.workloadId),

@@ -34,7 +34,19 @@ export interface Reactor {
   readonly name: string;
   readonly eventTypes: ReadonlySet<string>;
   react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction[]>;
+  /**
+   * Opt-in concurrency, for reactors that must keep up with a busy log: events with different
+   * keys do not depend on each other's reactions, so the runner handles the events at hand (up
+   * to BATCH) concurrently, key by key in log order, lets their appends share group commits,
+   * and saves the checkpoint once per batch instead of once per event. Events with the same key
+   * (say, one interaction's stream) are handled one after the other.
+   */
+  partitionKey?(event: DomainEvent): string;
 }
+
+/** Events the concurrent mode takes in one go at most. */
+const BATCH = 256;
+const YIELD = Symbol('yield');
 
 export interface ReactorRunnerOptions {
   /** The catalogued store: derived events are parsed against their schemas before appending. */
@@ -108,6 +120,7 @@ export class ReactorRunner {
   }
 
   private async run(subscription: AllSubscription): Promise<void> {
+    if (this.reactor.partitionKey) return this.runPartitioned(subscription, this.reactor.partitionKey.bind(this.reactor));
     let unsaved = 0;
     for await (const event of subscription) {
       if (this.reactor.eventTypes.has(event.type)) {
@@ -126,7 +139,65 @@ export class ReactorRunner {
     if (unsaved > 0 && this.position >= 0) await this.saveCheckpoint(this.position);
   }
 
-  private async handle(raw: RecordedEvent): Promise<boolean> {
+  private async runPartitioned(subscription: AllSubscription, keyOf: (event: DomainEvent) => string): Promise<void> {
+    const iterator = subscription[Symbol.asyncIterator]();
+    let pending: Promise<IteratorResult<RecordedEvent>> | null = null;
+    let ignored = 0;
+    for (;;) {
+      const first: IteratorResult<RecordedEvent> = await (pending ?? iterator.next());
+      pending = null;
+      if (first.done) break;
+      const batch = [first.value];
+      let done = false;
+      // Take what is already at hand without waiting for more (as the projector does).
+      while (batch.length < BATCH) {
+        const next: Promise<IteratorResult<RecordedEvent>> = iterator.next();
+        const raced = await Promise.race([next, new Promise<typeof YIELD>((r) => setImmediate(() => r(YIELD)))]);
+        if (raced === YIELD) {
+          pending = next;
+          break;
+        }
+        if (raced.done) {
+          done = true;
+          break;
+        }
+        batch.push(raced.value);
+      }
+      const groups = new Map<string, RecordedEvent[]>();
+      for (const raw of batch) {
+        if (!this.reactor.eventTypes.has(raw.type)) continue;
+        let key = raw.stream;
+        try {
+          key = keyOf(this.options.parser.parseRecorded(raw));
+        } catch {
+          // Unparseable: handled (and parked) on its own stream's key.
+        }
+        const group = groups.get(key) ?? [];
+        group.push(raw);
+        groups.set(key, group);
+      }
+      const handled = await Promise.all(
+        [...groups.values()].map(async (events) => {
+          for (const raw of events) if (!(await this.handle(raw, false))) return false;
+          return true;
+        }),
+      );
+      if (handled.includes(false)) return; // stopped while retrying: the batch is handled again on restart
+      const last = batch[batch.length - 1];
+      if (!last) continue;
+      ignored += batch.length;
+      if (groups.size > 0 || ignored >= 500) {
+        await this.saveCheckpoint(last.position);
+        ignored = 0;
+      }
+      this.advance(last.position);
+      if (done || !this.subscription) break;
+    }
+    if (ignored > 0 && this.position >= 0) await this.saveCheckpoint(this.position);
+  }
+
+  /** `moveCheckpoint`: park at this event's position (serial mode); the concurrent mode saves per batch. */
+  private async handle(raw: RecordedEvent, moveCheckpoint = true): Promise<boolean> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     let delay = this.options.retryDelayMs ?? 200;
     let lastError: unknown = null;
@@ -151,9 +222,10 @@ export class ReactorRunner {
       }
     }
     const name = reactorCheckpoint(this.reactor.name);
-    await this.options.readStore.apply([parkOperation(name, raw, lastError, maxAttempts, this.now())], {
-      checkpoint: { name, position: raw.position },
-    });
+    await this.options.readStore.apply(
+      [parkOperation(name, raw, lastError, maxAttempts, this.now())],
+      moveCheckpoint ? { checkpoint: { name, position: raw.position } } : {},
+    );
     this.options.logger.error({ err: lastError, reactor: this.reactor.name, position: raw.position }, 'event parked');
     return true;
   }
