@@ -4,9 +4,8 @@ import { hasScope, type Scope } from '../services/auth/scopes';
 import type { ReadStore } from '../projections/read-store';
 import type { AuthService } from '../services/auth/auth-service';
 import type { Bus } from '../services/bus/bus';
+import type { EvaluationServices } from '../services/evaluation/services';
 import type { IngestService } from '../services/ingest/ingest-service';
-import type { AuditService } from '../services/privacy/audit';
-import type { PrivacyService } from '../services/privacy/privacy-service';
 import type { Loaders } from './loaders';
 
 export type { Principal, Scope };
@@ -23,8 +22,7 @@ export type ApiKeyAdmin = Pick<AuthService, 'issueKey' | 'revokeKey' | 'listKeys
 export interface Services {
   readonly ingest: IngestService;
   readonly auth: ApiKeyAdmin;
-  readonly privacy: PrivacyService;
-  readonly audit: AuditService;
+  readonly evaluation: EvaluationServices;
   readonly issueFeedbackToken: (interaction: { interactionId: string; workloadId: string }) => { token: string; expiresAt: string };
 }
 

@@ -4,8 +4,8 @@ import { builder } from '../builder';
 import './errors';
 import './interaction';
 import './ingest';
-import './privacy';
 import './auth';
+import './evaluation';
 
 let built: GraphQLSchema | null = null;
 

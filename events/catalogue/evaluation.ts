@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { defineEvent } from './define';
+import { idSchema, nodeTypeSchema, workloadIdSchema } from './ingest';
+
+/**
+ * Evaluation facts: binary metrics and their versions, every result any evaluator produced,
+ * the judge's sampling per workload, annotation queues and human labels, and pipeline checks.
+ * Results always name the metric version and the evaluator with its version, so a result
+ * under an old definition is never counted with results under a new one.
+ */
+
+/** `<workloadId>.<slug>[.<nodeType>]`: readable in reports, unique per workload and node type. */
+export const metricIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}\.[a-z0-9-]{1,64}(\.[a-z]{1,16})?$/, 'a metric id');
+
+const metricDefinition = {
+  metricId: metricIdSchema,
+  workloadId: workloadIdSchema,
+  /** null: every interaction of the workload; else only pipeline nodes of this type. */
+  nodeType: nodeTypeSchema.nullable(),
+  name: z.string().min(1).max(100),
+  /** The yes/no question the evaluator answers ("Does the answer cite the manual?"). */
+  question: z.string().min(1).max(2_000),
+  /** What counts as pass and as fail, with examples; what a judge and an annotator read. */
+  rubric: z.string().max(8_000),
+  /** The judge model for this metric; null: the configured default. */
+  judgeModel: z.string().min(1).max(256).nullable(),
+  version: z.number().int().positive(),
+};
+
+export const metricDefinedV1 = z.object({ ...metricDefinition, version: z.literal(1) });
+export const metricRevisedV1 = z.object({ ...metricDefinition, version: z.number().int().min(2) });
+export const metricRetiredV1 = z.object({
+  metricId: metricIdSchema,
+  workloadId: workloadIdSchema,
+  /** The last version, the one retired. */
+  version: z.number().int().positive(),
+  reason: z.string().max(500).nullable(),
+});
+export type MetricDefinitionData = z.infer<typeof metricRevisedV1> | z.infer<typeof metricDefinedV1>;
+
+export const EVALUATOR_KINDS = ['judge', 'rule', 'human'] as const;
+export const evaluatorKindSchema = z.enum(EVALUATOR_KINDS);
+export type EvaluatorKind = z.infer<typeof evaluatorKindSchema>;
+
+export const evaluatorSchema = z.object({
+  kind: evaluatorKindSchema,
+  /** The judge model, the rule's name, or the annotator (`key:<id>`). */
+  id: z.string().min(1).max(256),
+  /** The judge prompt's version, the rule's version; for people, the label form's version. */
+  version: z.string().min(1).max(64),
+});
+export type Evaluator = z.infer<typeof evaluatorSchema>;
+
+export const metricEvaluatedV1 = z.object({
+  metricId: metricIdSchema,
+  metricVersion: z.number().int().positive(),
+  workloadId: workloadIdSchema,
+  interactionId: idSchema,
+  nodeType: nodeTypeSchema.nullable(),
+  pipelineRunId: idSchema.nullable(),
+  pass: z.boolean(),
+  rationale: z.string().max(4_000).nullable(),
+  evaluator: evaluatorSchema,
+  /** When the evaluated interaction happened: the timeline is by the traffic's day, not the judge's. */
+  interactionOccurredAt: z.iso.datetime({ offset: true }),
+  /** Human labels: from the interaction to its label (fresh context agrees better). */
+  timeToLabelMs: z.number().nonnegative().nullable(),
+  /** What producing this result cost (a judge call), when known. */
+  costUsd: z.number().nonnegative().nullable(),
+});
+export type MetricEvaluatedData = z.infer<typeof metricEvaluatedV1>;
+
+/** Which interactions of a workload the judge evaluates. */
+export const judgeSamplingSetV1 = z.object({
+  workloadId: workloadIdSchema,
+  /** Fraction of matching interactions judged, 0 to 1; chosen by a hash of the interaction id. */
+  rate: z.number().min(0).max(1),
+  /** Only these node types (empty: any, including interactions outside pipelines). */
+  nodeTypes: z.array(nodeTypeSchema).max(5),
+  /** Only interactions answered by these models (empty: any). */
+  models: z.array(z.string().min(1).max(256)).max(50),
+});
+export type JudgeSamplingData = z.infer<typeof judgeSamplingSetV1>;
+
+/** The judge chose not to evaluate: the reason is kept so a gap in the timeline explains itself. */
+export const evaluationSkippedV1 = z.object({
+  metricId: metricIdSchema,
+  metricVersion: z.number().int().positive(),
+  workloadId: workloadIdSchema,
+  interactionId: idSchema,
+  evaluator: evaluatorSchema,
+  reason: z.enum(['SAME_MODEL', 'NO_ANSWER', 'JUDGE_FAILED']),
+  detail: z.string().max(1_000),
+});
+
+export const MetricDefined = defineEvent('MetricDefined', metricDefinedV1);
+export const MetricRevised = defineEvent('MetricRevised', metricRevisedV1);
+export const MetricRetired = defineEvent('MetricRetired', metricRetiredV1);
+export const MetricEvaluated = defineEvent('MetricEvaluated', metricEvaluatedV1);
+export const JudgeSamplingSet = defineEvent('JudgeSamplingSet', judgeSamplingSetV1);
+export const EvaluationSkipped = defineEvent('EvaluationSkipped', evaluationSkippedV1);
+
+/** Streams: `metric-<metricId>`, `evaluation-<interactionId>` (judge and rules), `judgesampling-<workloadId>`. */
+export const METRIC_CATEGORY = 'metric';
+export const EVALUATION_CATEGORY = 'evaluation';
+export const JUDGE_SAMPLING_CATEGORY = 'judgesampling';
+
+export const evaluationEvents = [MetricDefined, MetricRevised, MetricRetired, MetricEvaluated, JudgeSamplingSet, EvaluationSkipped] as const;

@@ -1,0 +1,48 @@
+import type { DomainEvent } from '../../../events/catalogue';
+import { InputValidated, VALIDATION_CATEGORY } from '../../../events/catalogue/validation';
+import { streamName } from '../../../events/envelope';
+import type { Reaction, Reactor, ReactorContext } from '../../reactor';
+import type { InputValidator } from './input-validator';
+
+/**
+ * Validates every logged interaction's input with the same checks `validateInput` runs, and
+ * records what they found as InputValidated. Each input is compared with the workload's inputs
+ * logged before it, so a replay judges it against the same past.
+ */
+export function validationReactor(validator: InputValidator): Reactor {
+  return {
+    name: 'input-validators',
+    eventTypes: new Set(['InteractionLogged', 'InputValidatorsConfigured']),
+    async react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction[]> {
+      if (event.type === 'InputValidatorsConfigured') {
+        validator.forget(event.data.workloadId);
+        return [];
+      }
+      if (event.type !== 'InteractionLogged') return [];
+      const d = event.data;
+      const result = await validator.validate(d.workloadId, d.request.messages, { before: event.position });
+      await validator.remember(d.workloadId, d.request.messages, event.position);
+      return [
+        {
+          stream: streamName(VALIDATION_CATEGORY, d.interactionId),
+          events: [
+            {
+              id: context.eventId('validated'),
+              type: InputValidated.type,
+              data: {
+                interactionId: d.interactionId,
+                workloadId: d.workloadId,
+                outcome: result.outcome,
+                checks: [...result.checks],
+                inputTokens: result.inputTokens,
+                validatorsVersion: result.validatorsVersion,
+                embedderId: result.embedderId,
+              },
+              metadata: context.metadata(InputValidated.version),
+            },
+          ],
+        },
+      ];
+    },
+  };
+}

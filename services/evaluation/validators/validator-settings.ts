@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { InputValidatorsConfigured, VALIDATORS_CATEGORY } from '../../../events/catalogue/validation';
+import { workloadIdSchema } from '../../../events/catalogue/ingest';
+import type { DomainEventStore } from '../../../events/catalogued-event-store';
+import { commandMetadata, streamName } from '../../../events/envelope';
+import { deterministicUuid } from '../../../lib/ids';
+import { INPUT_VALIDATIONS, VALIDATOR_CONFIGS, type InputValidationDoc, type ValidatorConfigDoc } from '../../../projections/evaluation-inputs';
+import type { ReadStore } from '../../../projections/read-store';
+import { InputInvalid, issuesFromZod } from '../../errors';
+import { DEFAULT_CONFIG } from './checks';
+
+const settingsInput = z
+  .object({
+    workloadId: workloadIdSchema,
+    domainExamples: z.array(z.string().trim().min(1).max(2_000)).max(200).default(DEFAULT_CONFIG.domainExamples),
+    topicThreshold: z.number().min(0).max(1).default(DEFAULT_CONFIG.topicThreshold),
+    minTokens: z.number().int().min(0).default(DEFAULT_CONFIG.minTokens),
+    maxTokens: z.number().int().min(1).max(2_000_000).default(DEFAULT_CONFIG.maxTokens),
+    languages: z.array(z.string().trim().toLowerCase().regex(/^[a-z]{2}$/, 'an ISO 639-1 code')).max(50).default(DEFAULT_CONFIG.languages),
+    anomalyThreshold: z.number().min(0).max(1).default(DEFAULT_CONFIG.anomalyThreshold),
+    knownAttacks: z.array(z.string().trim().min(1).max(2_000)).max(200).default(DEFAULT_CONFIG.knownAttacks),
+  })
+  .refine((s) => s.minTokens <= s.maxTokens, { path: ['minTokens'], message: 'must not exceed maxTokens' });
+
+export type ValidatorSettingsInput = z.input<typeof settingsInput>;
+
+/** Per-workload settings of the input validators; each change replaces the previous settings whole. */
+export class ValidatorSettings {
+  constructor(private readonly deps: { readonly store: DomainEventStore; readonly readStore: ReadStore; readonly now: () => Date }) {}
+
+  async configure(input: ValidatorSettingsInput, context: { actor: string; correlationId: string }): Promise<{ position: number }> {
+    const parsed = settingsInput.safeParse(input);
+    if (!parsed.success) throw new InputInvalid(issuesFromZod(parsed.error));
+    const metadata = commandMetadata({ actor: context.actor, correlationId: context.correlationId, now: this.deps.now() });
+    const result = await this.deps.store.append(streamName(VALIDATORS_CATEGORY, parsed.data.workloadId), [
+      {
+        id: deterministicUuid(InputValidatorsConfigured.type, parsed.data.workloadId, metadata.correlationId),
+        type: InputValidatorsConfigured.type,
+        data: parsed.data,
+        metadata: { ...metadata, schemaVersion: InputValidatorsConfigured.version },
+      },
+    ]);
+    return { position: result.position };
+  }
+
+  get(workloadId: string): Promise<ValidatorConfigDoc | null> {
+    return this.deps.readStore.findById<ValidatorConfigDoc>(VALIDATOR_CONFIGS, workloadId);
+  }
+
+  validation(interactionId: string): Promise<InputValidationDoc | null> {
+    return this.deps.readStore.findById<InputValidationDoc>(INPUT_VALIDATIONS, interactionId);
+  }
+}
