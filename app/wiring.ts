@@ -8,6 +8,8 @@ import type { Logger } from '../lib/logger';
 import { apiKeysProjection } from '../projections/api-keys';
 import { evaluationProjection } from '../projections/evaluation';
 import { interactionsProjection } from '../projections/interactions';
+import { privacyPoliciesProjection } from '../projections/privacy-policies';
+import { privacyRecordsProjection } from '../projections/privacy-records';
 import type { Projection } from '../projections/projection';
 import type { ReadStore } from '../projections/read-store';
 import { Projector } from '../projections/projector';
@@ -21,6 +23,7 @@ import { MetricService } from '../services/evaluation/metric-service';
 import { ReactorRunner, type Reactor } from '../services/reactor';
 import { openAdapters, type Adapters } from './adapters';
 import type { Config } from './config';
+import { openPrivacy, type PrivacyParts } from './privacy';
 
 /** Every reactor the service runs, given what they need. */
 export function reactorsFor(_deps: { readonly store: CataloguedEventStore; readonly now: () => Date }): readonly Reactor[] {
@@ -28,7 +31,7 @@ export function reactorsFor(_deps: { readonly store: CataloguedEventStore; reado
 }
 
 /** Every read model the service keeps. */
-export const projections: readonly Projection[] = [interactionsProjection, apiKeysProjection, evaluationProjection];
+export const projections: readonly Projection[] = [interactionsProjection, apiKeysProjection, privacyPoliciesProjection, privacyRecordsProjection, evaluationProjection];
 
 export interface FlywheelApp {
   readonly config: Config;
@@ -39,6 +42,8 @@ export interface FlywheelApp {
   readonly reactors: readonly ReactorRunner[];
   readonly auth: AuthService;
   readonly ingest: IngestService;
+  /** Policies, screening, erasure, audit. */
+  readonly privacy: PrivacyParts;
   readonly yoga: FlywheelYoga;
   /** The admin key generated on first start (shown once), or null. */
   readonly generatedAdminKey: string | null;
@@ -60,6 +65,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
   const { logger } = options;
   const now = options.now ?? (() => new Date());
   const adapters = await openAdapters(config, logger, options.instanceName);
+  const closeOnFailure: { close(): Promise<void> }[] = [];
   try {
     const store = new CataloguedEventStore(adapters.eventStore, catalogue);
     const projector = new Projector({
@@ -95,7 +101,20 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
       logger: logger.child({ component: 'auth' }),
     });
     const bootstrap = await bootstrapAdminKey({ auth, configuredKey: config.FLYWHEEL_ADMIN_KEY, dataDir: config.FLYWHEEL_DATA_DIR });
-    const ingest = new IngestService({ store, now, newId: randomUUID });
+    const privacy = await openPrivacy(config, {
+      store,
+      events: adapters.eventStore,
+      readStore: adapters.readStore,
+      now,
+      logger: logger.child({ component: 'privacy' }),
+      waitForProjection,
+    });
+    closeOnFailure.push(privacy);
+    // Redaction happens here, before the append: nothing unscreened reaches the event store.
+    const screen = config.FLYWHEEL_REDACTION === 'on' ? privacy.privacy.screenInteraction : undefined;
+    const ingest = new IngestService({ store, now, newId: randomUUID, ...(screen ? { screen } : {}) });
+    // Erasures a crash left half done (key destroyed or not, SubjectForgotten not yet recorded).
+    if (projecting) await privacy.privacy.completePendingErasures({ actor: 'system:erasure', correlationId: randomUUID() });
     const services: Services = {
       evaluation: {
         metrics: new MetricService({ store, readStore: adapters.readStore, now }),
@@ -103,6 +122,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
       },
       ingest,
       auth,
+      privacy: privacy.privacy,
+      audit: privacy.audit,
       issueFeedbackToken: (interaction) => auth.issueFeedbackToken(interaction),
     };
 
@@ -173,6 +194,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
       reactors: projecting ? reactors : [],
       auth,
       ingest,
+      privacy,
       yoga,
       generatedAdminKey: bootstrap.kind === 'generated' ? bootstrap.key : null,
       stop: () =>
@@ -180,10 +202,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
           for (const runner of reactors) await runner.stop();
           await projector.stop();
           await auth.close();
+          await privacy.close();
           await adapters.close();
         })()),
     };
   } catch (error) {
+    for (const part of closeOnFailure) await part.close().catch(() => undefined);
     await adapters.close().catch(() => undefined);
     throw error;
   }

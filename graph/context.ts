@@ -6,6 +6,8 @@ import type { AuthService } from '../services/auth/auth-service';
 import type { Bus } from '../services/bus/bus';
 import type { EvaluationServices } from '../services/evaluation/services';
 import type { IngestService } from '../services/ingest/ingest-service';
+import type { AuditService } from '../services/privacy/audit';
+import type { PrivacyService } from '../services/privacy/privacy-service';
 import type { Loaders } from './loaders';
 
 export type { Principal, Scope };
@@ -23,6 +25,8 @@ export interface Services {
   readonly ingest: IngestService;
   readonly auth: ApiKeyAdmin;
   readonly evaluation: EvaluationServices;
+  readonly privacy: PrivacyService;
+  readonly audit: AuditService;
   readonly issueFeedbackToken: (interaction: { interactionId: string; workloadId: string }) => { token: string; expiresAt: string };
 }
 

@@ -4,6 +4,7 @@ import { builder } from '../builder';
 import './errors';
 import './interaction';
 import './ingest';
+import './privacy';
 import './auth';
 import './evaluation';
 
