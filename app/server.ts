@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { ExecutionArgs } from 'graphql';
@@ -36,10 +36,16 @@ function upgradeRequest(request: IncomingMessage, params: Readonly<Record<string
   return new Request(`http://localhost${request.url ?? '/graphql'}`, { headers });
 }
 
+/** A subscription over SSE: it lasts until the client leaves, so shutdown does not wait for it. */
+function isEventStream(res: ServerResponse): boolean {
+  return String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');
+}
+
 export async function startServer(app: FlywheelApp, options: { port: number; host: string; logger: Logger }): Promise<RunningServer> {
   const { yoga } = app;
   const log = options.logger;
-  let inFlight = 0;
+  const open = new Set<ServerResponse>();
+  const requestsInFlight = () => [...open].filter((res) => !isEventStream(res)).length;
   let drained: (() => void) | null = null;
 
   const server = createServer((req, res) => {
@@ -47,14 +53,14 @@ export async function startServer(app: FlywheelApp, options: { port: number; hos
     const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
     req.headers['x-request-id'] = requestId;
     res.setHeader('x-request-id', requestId);
-    inFlight += 1;
+    open.add(res);
     res.on('close', () => {
-      inFlight -= 1;
+      open.delete(res);
       log.info(
         { requestId, method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) },
         'request',
       );
-      if (inFlight === 0) drained?.();
+      if (drained && requestsInFlight() === 0) drained();
     });
     void yoga.requestListener(req, res);
   });
@@ -100,12 +106,14 @@ export async function startServer(app: FlywheelApp, options: { port: number; hos
     url,
     close: (graceMs = 10_000) =>
       (closing ??= (async () => {
-        log.info({ inFlight }, 'shutting down');
+        log.info({ inFlight: requestsInFlight(), eventStreams: open.size - requestsInFlight() }, 'shutting down');
         server.close();
         await wsDisposable.dispose();
         wss.close();
         server.closeIdleConnections();
-        if (inFlight > 0) {
+        // Requests get their answers; subscriptions (SSE here, WebSocket above) are cut at once
+        // rather than holding shutdown for the whole grace period: their clients reconnect.
+        if (requestsInFlight() > 0) {
           await Promise.race([
             new Promise<void>((resolve) => (drained = resolve)),
             new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
