@@ -3,6 +3,7 @@ import { Repeater } from 'graphql-yoga';
 import { INTERACTIONS, interactionTopic, WORKLOADS, type InteractionDoc, type WorkloadDoc } from '../../projections/interactions';
 import { Forbidden } from '../../services/auth/errors';
 import { InputInvalid } from '../../services/errors';
+import { workloadIdSchema } from '../../events/catalogue/ingest';
 import { InteractionIdConflict } from '../../services/ingest/decider';
 import { BatchTooLarge, type LoggedInteraction } from '../../services/ingest/ingest-service';
 import { builder } from '../builder';
@@ -248,6 +249,13 @@ builder.subscriptionFields((t) => ({
     authScopes: { read: true },
     args: { workloadId: t.arg.string({ required: true }) },
     subscribe: (_root, { workloadId }, context) => {
+      // Checked here: an id that can never name a workload is not a valid bus topic either.
+      const parsed = workloadIdSchema.safeParse(workloadId);
+      if (!parsed.success) {
+        throw new GraphQLError(`invalid workloadId: ${parsed.error.issues[0]?.message ?? 'malformed'}`, {
+          extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+        });
+      }
       if (!mayUseWorkload(context.principal, workloadId)) {
         throw new GraphQLError(`forbidden: this key may not read workload ${workloadId}`, {
           extensions: { code: 'FORBIDDEN', reason: 'WORKLOAD_NOT_ALLOWED', http: { status: 403 } },

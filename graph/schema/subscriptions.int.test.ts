@@ -118,6 +118,15 @@ describe('interactionLogged over SSE (yoga.fetch, no socket)', () => {
     expect(bus.subscriptions(interactionTopic('sse-denied'))).toHaveLength(0);
   });
 
+  it('refuses a malformed workloadId as bad input, not as an internal error', async () => {
+    for (const workloadId of ['has spaces', '>', 'a.b', 'x'.repeat(65)]) {
+      const sub = await subscribeSse(inProcess, URL_IN_PROCESS, InteractionLoggedDocument, { workloadId }, { key: TEST_ADMIN_KEY });
+      const results = await sub.rest();
+      expect(results[0]?.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+      expect(results[0]?.errors?.[0]?.message).toMatch(/workloadId/);
+    }
+  });
+
   it('releases the bus subscription when the client closes the stream, and later traffic still flows to others', async () => {
     const topic = interactionTopic('sse-abort');
     const leaving = await subscribeSse(inProcess, URL_IN_PROCESS, InteractionLoggedDocument, { workloadId: 'sse-abort' }, { key: TEST_ADMIN_KEY });
