@@ -17,8 +17,6 @@ export interface ServerProcess {
   stderr(): string;
   /** SIGKILL: no shutdown hook runs, nothing is flushed on the way out. */
   kill9(): Promise<void>;
-  /** SIGTERM and wait for the exit code (graceful shutdown). */
-  stop(): Promise<number | null>;
 }
 
 export async function spawnServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
@@ -67,10 +65,6 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 20_00
       child.kill('SIGKILL');
       await exited;
     },
-    async stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
   };
 }
 
@@ -95,28 +89,4 @@ export async function postGql<TData, TVars extends Record<string, unknown>>(
     throw new Error(`${response.status}: not JSON: ${text.slice(0, 200)}`);
   }
   return { status: response.status, body };
-}
-
-/** Polls `/ready` until every read model has caught up with the log (lag 0). */
-export async function waitUntilCaughtUp(origin: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    const response = await fetch(`${origin}/ready`);
-    last = await response.text();
-    const ready: unknown = JSON.parse(last);
-    if (
-      response.status === 200 &&
-      typeof ready === 'object' &&
-      ready !== null &&
-      'lag' in ready &&
-      typeof ready.lag === 'object' &&
-      ready.lag !== null &&
-      Object.values(ready.lag).every((lag) => lag === 0)
-    ) {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`read models did not catch up within ${timeoutMs} ms; last /ready: ${last}`);
 }
