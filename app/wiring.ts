@@ -7,6 +7,7 @@ import { createFlywheelYoga, type FlywheelYoga } from '../graph/yoga';
 import type { Logger } from '../lib/logger';
 import { apiKeysProjection } from '../projections/api-keys';
 import { evaluationProjection } from '../projections/evaluation';
+import { evaluationInputsProjection } from '../projections/evaluation-inputs';
 import { interactionsProjection } from '../projections/interactions';
 import { privacyPoliciesProjection } from '../projections/privacy-policies';
 import { privacyRecordsProjection } from '../projections/privacy-records';
@@ -18,20 +19,34 @@ import { bootstrapAdminKey, loadFeedbackTokenSecret } from '../services/auth/boo
 import { Unauthenticated } from '../services/auth/errors';
 import { DomainError } from '../services/errors';
 import { IngestService } from '../services/ingest/ingest-service';
-import { EvaluationQueries } from '../services/evaluation/evaluation-queries';
-import { MetricService } from '../services/evaluation/metric-service';
 import { ReactorRunner, type Reactor } from '../services/reactor';
+import { correctionDetector, turnsFromReadModel } from '../services/feedback/detector-reactor';
+import { FeedbackService } from '../services/feedback/feedback-service';
+import { outcomeReactor } from '../services/feedback/outcome-reactor';
+import { WeightsReader } from '../services/feedback/weights';
+import { feedbackBeaconHandler } from '../graph/feedback-beacon';
+import { feedbackProjection } from '../projections/feedback';
 import { openAdapters, type Adapters } from './adapters';
 import type { Config } from './config';
+import { openEvaluation, type EvaluationParts } from './evaluation';
 import { openPrivacy, type PrivacyParts } from './privacy';
 
 /** Every reactor the service runs, given what they need. */
-export function reactorsFor(_deps: { readonly store: CataloguedEventStore; readonly now: () => Date }): readonly Reactor[] {
-  return [];
+export function reactorsFor(deps: {
+  readonly store: CataloguedEventStore;
+  readonly now: () => Date;
+  readonly readStore: ReadStore;
+  /** Resolves once the read models have applied a position (the correction detector reads earlier turns there). */
+  readonly waitForProjection: (position: number) => Promise<void>;
+}): readonly Reactor[] {
+  return [
+    outcomeReactor({ store: deps.store, weights: new WeightsReader(deps.store) }),
+    correctionDetector({ store: deps.store, turns: turnsFromReadModel(deps.readStore, deps.waitForProjection) }),
+  ];
 }
 
 /** Every read model the service keeps. */
-export const projections: readonly Projection[] = [interactionsProjection, apiKeysProjection, privacyPoliciesProjection, privacyRecordsProjection, evaluationProjection];
+export const projections: readonly Projection[] = [interactionsProjection, apiKeysProjection, privacyPoliciesProjection, privacyRecordsProjection, feedbackProjection, evaluationProjection, evaluationInputsProjection];
 
 export interface FlywheelApp {
   readonly config: Config;
@@ -42,6 +57,8 @@ export interface FlywheelApp {
   readonly reactors: readonly ReactorRunner[];
   readonly auth: AuthService;
   readonly ingest: IngestService;
+  /** Metrics, results, validators, judge, annotation, pipelines. */
+  readonly evaluation: EvaluationParts;
   /** Policies, screening, erasure, audit. */
   readonly privacy: PrivacyParts;
   readonly yoga: FlywheelYoga;
@@ -115,20 +132,21 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
     const ingest = new IngestService({ store, now, newId: randomUUID, ...(screen ? { screen } : {}) });
     // Erasures a crash left half done (key destroyed or not, SubjectForgotten not yet recorded).
     if (projecting) await privacy.privacy.completePendingErasures({ actor: 'system:erasure', correlationId: randomUUID() });
+    const evaluation = openEvaluation(config, { store, readStore: adapters.readStore, now, logger: logger.child({ component: 'evaluation' }) });
     const services: Services = {
-      evaluation: {
-        metrics: new MetricService({ store, readStore: adapters.readStore, now }),
-        queries: new EvaluationQueries(adapters.readStore),
-      },
+      evaluation: evaluation.services,
       ingest,
       auth,
       privacy: privacy.privacy,
       audit: privacy.audit,
       issueFeedbackToken: (interaction) => auth.issueFeedbackToken(interaction),
+      // `redact` (services/feedback/feedback-service.ts) is where privacy's text redactor plugs in.
+      feedback: new FeedbackService({ store, readStore: adapters.readStore, now, newId: randomUUID }),
     };
 
     // Reactors run where the projector runs: one worker instance does the side-effecting work.
-    const reactors = reactorsFor({ store, now }).map(
+    // The detector waits for the read models; a long wait beats parking detections under a burst.
+    const reactors = [...reactorsFor({ store, now, readStore: adapters.readStore, waitForProjection: (p) => projector.waitFor(p, 120_000) }), ...evaluation.reactors].map(
       (reactor) =>
         new ReactorRunner(reactor, {
           store,
@@ -183,6 +201,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
       production: config.NODE_ENV === 'production',
       maxFieldBytes: config.FLYWHEEL_MAX_FIELD_BYTES,
       rateLimitPerSecond: config.FLYWHEEL_RATE_LIMIT,
+      feedbackBeacon: feedbackBeaconHandler({ feedback: services.feedback, authenticateToken: (token) => auth.authenticateFeedbackToken(token) }),
     });
 
     let stopping: Promise<void> | null = null;
@@ -194,6 +213,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
       reactors: projecting ? reactors : [],
       auth,
       ingest,
+      evaluation,
       privacy,
       yoga,
       generatedAdminKey: bootstrap.kind === 'generated' ? bootstrap.key : null,

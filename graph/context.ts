@@ -6,6 +6,7 @@ import type { AuthService } from '../services/auth/auth-service';
 import type { Bus } from '../services/bus/bus';
 import type { EvaluationServices } from '../services/evaluation/services';
 import type { IngestService } from '../services/ingest/ingest-service';
+import type { FeedbackService } from '../services/feedback/feedback-service';
 import type { AuditService } from '../services/privacy/audit';
 import type { PrivacyService } from '../services/privacy/privacy-service';
 import type { Loaders } from './loaders';
@@ -28,6 +29,7 @@ export interface Services {
   readonly privacy: PrivacyService;
   readonly audit: AuditService;
   readonly issueFeedbackToken: (interaction: { interactionId: string; workloadId: string }) => { token: string; expiresAt: string };
+  readonly feedback: FeedbackService;
 }
 
 export interface GraphContext {

@@ -3,6 +3,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
 import { createYoga, isAsyncIterable, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphContext } from './context';
+import { useFeedbackBeacon } from './feedback-beacon';
 import { useFieldSizeLimit, useRateLimit } from './limits';
 import { buildSchema } from './schema';
 
@@ -17,6 +18,8 @@ export interface YogaOptions {
   readonly maxDepth?: number;
   readonly maxAliases?: number;
   readonly maxCost?: number;
+  /** POST /feedback/beacon: signals sent with navigator.sendBeacon as a page closes (graph/feedback-beacon.ts). */
+  readonly feedbackBeacon?: (request: Request) => Promise<Response>;
 }
 
 export type FlywheelYoga = YogaServerInstance<Record<string, never>, GraphContext>;
@@ -35,6 +38,7 @@ export function createFlywheelYoga(options: YogaOptions): FlywheelYoga {
     maskedErrors: true,
     logging: false,
     plugins: [
+      ...(options.feedbackBeacon ? [useFeedbackBeacon(options.feedbackBeacon)] : []),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {

@@ -7,6 +7,10 @@ import './ingest';
 import './privacy';
 import './auth';
 import './evaluation';
+import './evaluation-inputs';
+import './feedback-types';
+import './feedback';
+import './feedback-reports';
 
 let built: GraphQLSchema | null = null;
 

@@ -12,6 +12,7 @@ import { allowedWorkloads, mayUseWorkload, type GraphContext } from '../context'
 import { encodeCursor, normalizeSort } from '../../projections/cursor';
 import { InvalidCursor } from '../../projections/errors';
 import { InteractionRef, NodeTypeEnum, WorkloadRef } from './interaction';
+import { OutcomeEnum, SignalTypeEnum } from './feedback-types';
 
 // ---- inputs -------------------------------------------------------------------------------
 
@@ -149,6 +150,8 @@ const InteractionFilter = builder.inputType('InteractionFilter', {
     pipelineRunId: t.string(),
     from: t.field({ type: 'DateTime', description: 'Inclusive lower bound on occurredAt.' }),
     to: t.field({ type: 'DateTime', description: 'Exclusive upper bound on occurredAt.' }),
+    outcome: t.field({ type: OutcomeEnum, description: 'Only interactions whose inferred outcome is this.' }),
+    signalType: t.field({ type: SignalTypeEnum, description: 'Only interactions with at least one signal of this type.' }),
   }),
 });
 
@@ -172,6 +175,8 @@ function buildFilter(filter: FilterInput | null | undefined, context: GraphConte
   if (filter?.nodeType) query.nodeType = filter.nodeType;
   if (filter?.conversationId) query.conversationId = filter.conversationId;
   if (filter?.pipelineRunId) query.pipelineRunId = filter.pipelineRunId;
+  if (filter?.outcome) query.outcome = filter.outcome;
+  if (filter?.signalType) query.signalTypes = filter.signalType;
   if (filter?.from || filter?.to) {
     query.occurredAt = {
       ...(filter.from ? { $gte: filter.from.toISOString() } : {}),
