@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { parseConfig } from '../app/config';
@@ -61,6 +61,11 @@ export function formatSummary(s: Summary): string {
 }
 
 export const nowMs = (): number => performance.now();
+
+/** Cores and 1-minute load average, for the JSON line: on a shared machine the figures depend on it. */
+export function machine(): { cores: number; loadAvg1m: number } {
+  return { cores: availableParallelism(), loadAvg1m: round(loadavg()[0] ?? 0, 2) };
+}
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -383,6 +388,8 @@ export interface LoadJob {
 }
 
 export interface LoadResult {
+  /** Every request answered, warm-up included (for CPU per request). */
+  readonly total: number;
   readonly requests: number;
   readonly ok: number;
   readonly failed: number;

@@ -101,6 +101,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const latencies: number[] = [];
   const perSecond = new Array<number>(Math.ceil(job.durationMs / 1000)).fill(0);
   const errors = new Map<string, number>();
+  let total = 0;
   let requests = 0;
   let ok = 0;
   let failed = 0;
@@ -119,6 +120,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
           outcome = error instanceof Error ? error.message : String(error);
         }
         const t1 = nowMs();
+        total += 1;
         if (t0 < measureFrom || t1 > endAt) continue;
         requests += 1;
         if (typeof outcome === 'number') {
@@ -136,6 +138,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   );
   agent.destroy();
   return {
+    total,
     requests,
     ok,
     failed,

@@ -11,7 +11,7 @@
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { authHeaders, flag, formatSummary, hasFlag, printProfile, profile, round, runMain, serveApp, tempDir } from './_lib';
+import { authHeaders, flag, formatSummary, hasFlag, printProfile, profile, machine, round, runMain, serveApp, tempDir } from './_lib';
 import type { FanoutJob, FanoutResult } from './_sse';
 
 const SUBSCRIBERS = Number(flag('subscribers', '200'));
@@ -35,6 +35,7 @@ function runFanout(job: FanoutJob): Promise<FanoutResult> {
 }
 
 async function main(): Promise<void> {
+  const machineAtStart = machine();
   console.log(`fanout: ${SUBSCRIBERS} SSE subscribers to interactionLogged, ${RATE} mutations/s for ${SECONDS} s`);
   const dir = tempDir('fanout');
   const service = await serveApp(dir.path);
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: 'fanout',
+        machine: { ...machineAtStart, loadAvg1mAtEnd: machine().loadAvg1m },
         subscribers: SUBSCRIBERS,
         connected: r.connected,
         rate: RATE,

@@ -7,7 +7,7 @@
  *
  *   npm run bench -- ingest-batch [--callers 8] [--batch 100] [--seconds 15] [--profile]
  */
-import { authHeaders, flag, formatSummary, hasFlag, printProfile, profile, round, runLoad, runMain, serveApp, tempDir, type LoadJob } from './_lib';
+import { authHeaders, flag, formatSummary, hasFlag, printProfile, profile, machine, round, runLoad, runMain, serveApp, tempDir, type LoadJob } from './_lib';
 
 const CALLERS = Number(flag('callers', '8'));
 const BATCH = Number(flag('batch', '100'));
@@ -16,6 +16,7 @@ const PROFILE = hasFlag('profile');
 const GOALS = { interactionsPerSec: 10_000 };
 
 async function main(): Promise<void> {
+  const machineAtStart = machine();
   console.log(`ingest-batch: logInteractions × ${BATCH} per call, ${CALLERS} concurrent callers, ${SECONDS} s (+2 s warm-up)`);
   const dir = tempDir('ingest-batch');
   const service = await serveApp(dir.path);
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: 'ingest-batch',
+        machine: { ...machineAtStart, loadAvg1mAtEnd: machine().loadAvg1m },
         callers: CALLERS,
         batch: BATCH,
         seconds: SECONDS,

@@ -16,7 +16,8 @@ import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { JSONObjectResolver } from 'graphql-scalars';
 import {
-  authHeaders, flag, formatSummary, hasFlag, HOST, printProfile, profile, round, runLoad, runMain, serveApp, summarize, tempDir, type LoadJob, type LoadResult,
+  authHeaders, flag, formatSummary, hasFlag, HOST, machine, printProfile, profile, round, runLoad, runMain, serveApp, summarize, tempDir,
+  type LoadJob, type LoadResult,
 } from './_lib';
 
 const CONNECTIONS = Number(flag('connections', '50'));
@@ -59,6 +60,11 @@ async function startBaseline(): Promise<{ url: string; close(): Promise<void> }>
   };
 }
 
+function cpuSince(before: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
 function describe(label: string, r: LoadResult): string {
   const failures = r.failed > 0 ? `, ${r.failed} failed (${r.errors.join('; ')})` : '';
   return `  ${label}: ${round(r.ok / r.seconds)} req/s, ${formatSummary(r.latency)}${failures}`;
@@ -82,6 +88,7 @@ function merge(runs: readonly LoadResult[]) {
 }
 
 async function main(): Promise<void> {
+  const machineAtStart = machine();
   if (REDACTION !== 'off' && REDACTION !== 'on') throw new Error('--redaction takes off or on');
   const perRoundMs = (SECONDS * 1000) / ROUNDS;
   console.log(
@@ -92,6 +99,10 @@ async function main(): Promise<void> {
   const baseline = await startBaseline();
   const service = await serveApp(dir.path);
   const baselineRuns: LoadResult[] = [];
+  // This process's CPU while each server is under load (the other one idles): the server's cost,
+  // warm-up included, which a shared machine's noise barely moves.
+  const cpuMs = { baseline: 0, service: 0 };
+  const allRequests = { baseline: 0, service: 0 };
   const serviceRuns: LoadResult[] = [];
   try {
     const job = (url: string, seed: number, workload: LoadJob['workload']['kind'], warmupMs: number): LoadJob => ({
@@ -104,14 +115,20 @@ async function main(): Promise<void> {
     });
     for (let r = 0; r < ROUNDS; r++) {
       const warmupMs = r === 0 ? 2_000 : 1_000;
+      let cpu = process.cpuUsage();
       const b = await runLoad(job(baseline.url, r * 1_000_000, 'baseline', warmupMs));
+      cpuMs.baseline += cpuSince(cpu);
       baselineRuns.push(b);
+      allRequests.baseline += b.total;
       console.log(describe(`round ${r + 1} baseline`, b));
       const load = () => runLoad(job(service.url, r * 1_000_000, 'logInteraction', warmupMs));
+      cpu = process.cpuUsage();
       const profiled = PROFILE ? await profile('ingest-http', load) : null;
       const s = profiled ? profiled.value : await load();
+      cpuMs.service += cpuSince(cpu);
       if (profiled) printProfile(profiled);
       serviceRuns.push(s);
+      allRequests.service += s.total;
       console.log(describe(`round ${r + 1} service `, s));
     }
     const head = await service.app.adapters.eventStore.headPosition();
@@ -124,10 +141,16 @@ async function main(): Promise<void> {
   const b = merge(baselineRuns);
   const s = merge(serviceRuns);
   const ratio = round(s.reqPerSec / b.reqPerSec, 3);
+  const cpuPerRequest = {
+    baseline: round(cpuMs.baseline / Math.max(1, allRequests.baseline), 3),
+    service: round(cpuMs.service / Math.max(1, allRequests.service), 3),
+  };
+  console.log(`server CPU per request: service ${cpuPerRequest.service} ms, baseline ${cpuPerRequest.baseline} ms`);
   console.log(`service ${s.reqPerSec} req/s (p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms) vs baseline ${b.reqPerSec} req/s (p50 ${b.p50Ms} ms, p99 ${b.p99Ms} ms): ratio ${ratio}`);
   console.log(
     JSON.stringify({
       bench: 'ingest-http',
+      machine: { ...machineAtStart, loadAvg1mAtEnd: machine().loadAvg1m },
       redaction: 'n/a',
       redactionRequested: REDACTION,
       connections: CONNECTIONS,
@@ -135,6 +158,8 @@ async function main(): Promise<void> {
       service: s,
       baseline: b,
       ratio,
+      serverCpuMsPerRequest: cpuPerRequest,
+      cpuRatio: round(cpuPerRequest.baseline / cpuPerRequest.service, 3),
       goals: GOALS,
       pass: { ratio: ratio >= GOALS.ratio && s.failed === 0, p99Ms: s.p99Ms <= GOALS.p99Ms && s.failed === 0 },
     }),

@@ -21,7 +21,7 @@ import { Projector } from '../projections/projector';
 import type { ApplyOptions, DocumentOperation } from '../projections/read-store';
 import { InProcessBus } from '../services/bus/in-process-bus';
 import { CountingReadStore } from '../test/counting-read-store';
-import { flag, formatSummary, nowMs, round, runMain, SeedEvents, sleep, summarize, tempDir } from './_lib';
+import { flag, formatSummary, nowMs, round, runMain, SeedEvents, machine, sleep, summarize, tempDir } from './_lib';
 import { rawBaseline } from './_sqlite-bench';
 
 const RATE = Number(flag('rate', '1000'));
@@ -31,6 +31,7 @@ const WORKLOAD = 'support-bot';
 const GOALS = { p99Ms: 20 };
 
 async function main(): Promise<void> {
+  const machineAtStart = machine();
   const dir = tempDir('notify');
   const total = RATE * (SECONDS + WARMUP_SECONDS);
   console.log(`notify: ${RATE} appends/s for ${SECONDS} s (+${WARMUP_SECONDS} s warm-up), append → ${interactionTopic(WORKLOAD)} on the bus`);
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: 'notify',
+        machine: { ...machineAtStart, loadAvg1mAtEnd: machine().loadAvg1m },
         rate: RATE,
         seconds: SECONDS,
         achievedRate: round(total / sendSeconds),

@@ -20,7 +20,7 @@ import { Projector } from '../projections/projector';
 import type { ApplyOptions, DocumentOperation } from '../projections/read-store';
 import { CountingReadStore } from '../test/counting-read-store';
 import { InProcessBus } from '../services/bus/in-process-bus';
-import { flag, hasFlag, nowMs, printProfile, profile, round, runMain, seedInteractions, sleep, tempDir } from './_lib';
+import { flag, hasFlag, nowMs, printProfile, profile, round, runMain, seedInteractions, sleep, machine, tempDir } from './_lib';
 
 const EVENTS = Number(flag('events', '200000'));
 const BATCH_SIZE = flag('batch-size', 'default');
@@ -30,6 +30,7 @@ const MAX_SECONDS = Number(flag('max-seconds', '45'));
 const GOALS = { eventsPerSec: 20_000 };
 
 async function main(): Promise<void> {
+  const machineAtStart = machine();
   const dir = tempDir('projector');
   console.log(`projector: rebuild 'interactions' from ${EVENTS} InteractionLogged events, batch size ${BATCH_SIZE}${PROFILE ? ', profiled' : ''}`);
   const store = await SqliteEventStore.open({ path: join(dir.path, 'events.db') });
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: 'projector',
+        machine: { ...machineAtStart, loadAvg1mAtEnd: machine().loadAvg1m },
         events: result.events,
         dataBytes: seeded.bytes,
         batchSize: BATCH_SIZE,
