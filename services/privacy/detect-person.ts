@@ -37,7 +37,16 @@ function loadLexicon(): ReadonlyMap<string, Kind> {
 
 const LEXICON = loadLexicon();
 
+// compromise's lexicon is English; these capitalised function words of the other languages the
+// service sees (German capitalises its polite pronouns) are not names either.
+const FUNCTION_WORDS = new Set([
+  'sie', 'ihre', 'ihr', 'ihnen', 'ihren', 'ihrer', 'ich', 'wir', 'der', 'die', 'das', 'den', 'dem', 'ein', 'eine', 'bitte', 'danke', 'vielen',
+  'rufen', 'schicken', 'senden', 'liebe', 'meine', 'mein', 'unser', 'vous', 'nous', 'merci', 'veuillez', 'pouvez', 'votre', 'usted', 'ustedes',
+  'envíen', 'por', 'mi', 'su', 'il', 'la', 'le', 'les', 'el', 'los', 'las', 'lei', 'potete', 'pode', 'obrigado', 'bel', 'stort', 'mijn',
+]);
+
 function kindOf(word: string): Kind {
+  if (FUNCTION_WORDS.has(word.toLowerCase())) return 'other';
   // "I'm", "I've", "I'll": the pronoun with a contraction, which the word pattern also matches.
   if (word.length <= 4 && (word.startsWith("I'") || word.startsWith('I’'))) return 'other';
   return LEXICON.get(word.toLowerCase()) ?? 'unknown';
@@ -47,59 +56,130 @@ function kindOf(word: string): Kind {
 // apostrophes and hyphens (O'Brien, Jean-Luc) and carry an Arabic or Romance particle (al-Sayed, d'Arcy).
 const WORD = "(?:(?:al|el|d|l)[-'’])?\\p{Lu}[\\p{L}\\p{M}'’-]*[\\p{Ll}\\p{M}]";
 const PARTICLE = 'van der|van den|van de|van|von der|von|de la|de los|del|della|de|der|den|da|di|dos|das|du|la|le|ten|ter|bin|ibn|y';
-const NAME_RUN_RE = new RegExp(`(?<![\\p{L}\\p{M}'’-])${WORD}(?:[ \\t]+(?:(?:${PARTICLE})[ \\t]+)?${WORD}){0,3}(?![\\p{L}\\p{M}])`, 'gu');
-const WORD_RE = new RegExp(WORD, 'gu');
+// Runs start at a capital (a cheap first-character test for the regex engine); the letter before
+// is checked by hand, which is much cheaper than a Unicode look-behind at every position.
+const NAME_RUN_RE = new RegExp(`${WORD}(?:[ \\t]+(?:(?:${PARTICLE})[ \\t]+)?${WORD}){0,3}(?![\\p{L}\\p{M}])`, 'gu');
+const LETTER_BEFORE_RE = /[\p{L}\p{M}'’-]$/u;
 
-// What people write right before a name, in the languages the corpus speaks.
-const CUE_BEFORE_RE =
-  /(?:my name is|name is|i am|i'm|this is|name:|called|named|ask for|ask|contact|attn:?|dear|hi|hello|hey|thanks,?|thank you,?|regards,?|cheers,?|best,?|sincerely,?|from:|to:|cc:?|signed|patient|customer|client|employee|user|colleague|manager|mein name ist|ich bin|ich heiße|hallo|liebe[r]?|sehr geehrte[r]?|je m'appelle|je suis|bonjour|cher|chère|me llamo|mi nombre es|soy|hola|estimad[oa]|mi chiamo|sono|ciao|gentile|caro|cara|olá|meu nome é|chamo-me|hej|hallå)[\s,:]*$/i;
-const HONORIFIC_BEFORE_RE =
-  /(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Herr|Frau|Mme|Mlle|M|Sr|Sra|Srta|Sig|Sig\.ra|Dott|Dott\.ssa|Dña|Don|Doña|Hr|Fr)\.?|\bmonsieur|\bmadame|\bseñor|\bseñora|\bsignor|\bsignora)\s+$/i;
-const SENTENCE_START_RE = /(?:^|[.!?\n]\s*|["“(]\s*)$/;
+// What people write right before a name, in the languages the corpus speaks: the last one, two
+// or three words before it, lower-cased, without trailing punctuation. Set lookups, not regexes:
+// this runs for every capitalised run of every text.
+const CUES = new Set([
+  'my name is', 'name is', 'name', 'name:', 'from:', 'to:', 'i am', "i'm", 'i’m', 'this is', 'called', 'named', 'ask for', 'ask', 'contact', 'attn', 'dear', 'hi',
+  'hello', 'hey', 'thanks', 'thank you', 'regards', 'cheers', 'best', 'sincerely', 'cc', 'cc:', 'signed', 'patient', 'customer',
+  'client', 'employee', 'user', 'colleague', 'manager', 'wife', 'husband', 'mother', 'father', 'son', 'daughter', 'reporter', 'holder',
+  'mein name ist', 'ich bin', 'ich heiße', 'hallo', 'liebe', 'lieber', 'je suis', "je m'appelle", 'je m’appelle', 'bonjour', 'cher', 'chère',
+  'me llamo', 'mi nombre es', 'soy', 'hola', 'estimado', 'estimada', 'a nombre de', 'mi chiamo', 'sono', 'ciao', 'gentile', 'caro', 'cara',
+  'intestato a', 'olá', 'meu nome é', 'chamo-me', 'obrigado', 'obrigada', 'ik ben', 'hej', 'hallå', 'contacter', 'llame a',
+]);
+const HONORIFICS = new Set([
+  'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'dame', 'lady', 'lord', 'herr', 'frau', 'mme', 'mlle', 'm', 'sr', 'sra', 'srta',
+  'sig', 'sigra', 'dott', 'dottssa', 'dña', 'don', 'doña', 'hr', 'fr', 'monsieur', 'madame', 'señor', 'señora', 'signor', 'signora',
+  'mevrouw', 'meneer', 'dhr', 'mevr',
+]);
 const GREETING_WORDS = new Set(['hi', 'hello', 'hey', 'dear', 'thanks', 'cheers', 'regards', 'hallo', 'liebe', 'lieber', 'bonjour', 'hola', 'ciao', 'olá', 'hej', 'gentile', 'caro', 'cara', 'estimado', 'estimada']);
+// Quotes are not here: in JSON (tool arguments) every value starts with one.
+const SENTENCE_END = new Set(['.', '!', '?', '\n', '(', ':', '>']);
+const PARTICLES = new Set(PARTICLE.split('|').flatMap((p) => p.split(' ')));
+
+/** The last `n` words before a position, lower-cased, trailing punctuation stripped. */
+function wordsBefore(before: string): string[] {
+  const tokens = before.trimEnd().split(/\s+/).slice(-3);
+  // A colon stays: "From:" and "To:" head an address, "from" and "to" head anything.
+  return tokens.map((t) => t.toLowerCase().replace(/[,;]+$/, ''));
+}
+
+function cueBefore(words: readonly string[]): boolean {
+  const n = words.length;
+  const last = words[n - 1] ?? '';
+  return (
+    CUES.has(last) ||
+    CUES.has(last.replace(/:$/, '')) ||
+    (n >= 2 && CUES.has(`${words[n - 2]} ${words[n - 1]}`)) ||
+    (n >= 3 && CUES.has(`${words[n - 3]} ${words[n - 2]} ${words[n - 1]}`))
+  );
+}
+
+function honorificBefore(words: readonly string[]): boolean {
+  const last = words[words.length - 1];
+  return last !== undefined && HONORIFICS.has(last.replace(/\./g, ''));
+}
+
+interface Word {
+  readonly text: string;
+  readonly start: number;
+  readonly kind: Kind;
+}
+
+/** The capitalised words of a run, with their offsets in the text (particles are skipped). */
+function wordsOf(run: string, offset: number): Word[] {
+  const words: Word[] = [];
+  let at = 0;
+  let afterParticle = false;
+  for (const token of run.split(/[ \t]+/)) {
+    const start = run.indexOf(token, at);
+    at = start + token.length;
+    const first = token.charAt(0);
+    if (first !== first.toLowerCase() || /^(?:al|el|d|l)[-'’]/.test(token)) {
+      // After "van der", "de", "al" comes a surname, whatever else the word means (Berg, Vries, Costa).
+      words.push({ text: token, start: offset + start, kind: afterParticle ? 'last' : kindOf(token) });
+      afterParticle = false;
+    } else afterParticle = PARTICLES.has(token);
+  }
+  return words;
+}
 
 export const findPeople: Finder = (text, out) => {
   for (const m of text.matchAll(NAME_RUN_RE)) {
-    const words = [...m[0].matchAll(WORD_RE)].map((w) => ({ text: w[0], start: m.index + w.index, kind: kindOf(w[0]) }));
-    let cue = false;
+    // Inside a word (McDonald's "Donald", camelCase identifiers): not a run start.
+    if (m.index > 0 && LETTER_BEFORE_RE.test(text[m.index - 1] ?? '')) continue;
+    const words = wordsOf(m[0], m.index);
+    let greeting = false;
     // Leading common words ("Please", "The", "Hi") are not part of a name; a greeting among them is a cue.
-    while (words.length > 0 && words[0]?.kind === 'other') {
+    while (words.length > 0 && (words[0]?.kind === 'other' || GREETING_WORDS.has(words[0]?.text.toLowerCase() ?? ''))) {
       const first = words.shift();
-      if (first && GREETING_WORDS.has(first.text.toLowerCase())) cue = true;
+      if (first && GREETING_WORDS.has(first.text.toLowerCase())) greeting = true;
     }
     while (words.length > 0 && words[words.length - 1]?.kind === 'other') words.pop();
     const head = words[0];
     const tail = words[words.length - 1];
     if (!head || !tail) continue;
-    const before = text.slice(Math.max(0, head.start - 24), head.start);
-    if (!cue) cue = CUE_BEFORE_RE.test(before);
-    const honorific = HONORIFIC_BEFORE_RE.test(before) || head.kind === 'honorific';
     const names = words.filter((w) => w.kind !== 'honorific');
     const end = tail.start + tail.text.length;
     // A known multi-word place or organisation ("San Francisco", "New York") is not a name.
     if (names.length > 1 && LEXICON.has(text.slice(head.start, end).toLowerCase())) continue;
-    const sentenceStart = SENTENCE_START_RE.test(before) && !/^[ \t]+\p{Ll}/u.test(text.slice(end, end + 3));
-    if (isPerson(names.map((w) => w.kind), { cue, honorific, sentenceStart })) {
-      const start = names[0]?.start ?? head.start;
-      out.push({ type: 'PERSON', start, end });
-    }
+    const kinds = names.map((w) => w.kind);
+    if (isPerson(kinds, text, head, end, greeting)) out.push({ type: 'PERSON', start: names[0]?.start ?? head.start, end });
   }
 };
 
-function isPerson(kinds: readonly Kind[], at: { cue: boolean; honorific: boolean; sentenceStart: boolean }): boolean {
+/**
+ * Decides a run from its words first; the context before it (cues, honorifics, a sentence
+ * start) is only read when the words alone do not decide.
+ */
+function isPerson(kinds: readonly Kind[], text: string, head: Word, end: number, greeting: boolean): boolean {
   if (kinds.length === 0) return false;
-  const others = kinds.filter((k) => k === 'other').length;
-  const firsts = kinds.filter((k) => k === 'first').length;
-  const lasts = kinds.filter((k) => k === 'last').length;
-  if (at.honorific) return others === 0 || kinds.length > 1;
-  if (kinds.length === 1) {
-    // One word: a known first name, or an unknown word right after a cue ("I'm Priya").
-    return kinds[0] === 'first' || (at.cue && kinds[0] !== 'other');
+  let others = 0;
+  let firsts = 0;
+  let lasts = 0;
+  for (const k of kinds) {
+    if (k === 'other') others++;
+    else if (k === 'first') firsts++;
+    else if (k === 'last') lasts++;
   }
-  if (firsts > 0 && others <= kinds.length - 2) return true;
+  if (firsts > 0 && kinds.length > 1 && others <= kinds.length - 2) return true;
+  if (kinds.length === 1 && kinds[0] === 'first') return true;
+  const before = text.slice(Math.max(0, head.start - 32), head.start);
+  const previous = wordsBefore(before);
+  if (head.kind === 'honorific' || honorificBefore(previous)) return others === 0 || kinds.length > 1;
+  const cue = greeting || cueBefore(previous);
+  // One word: a known first name (above), or an unknown word right after a cue ("I'm Priya").
+  if (kinds.length === 1) return kinds[0] !== 'other' && cue;
   if (others > 0) return false;
-  if (lasts > 0 || at.cue) return true;
+  if (lasts > 0 || cue) return true;
   // Capitalised unknown words mid-sentence are names far more often than not; at a sentence start
   // (headings, product names) only with another hint.
-  return !at.sentenceStart;
+  const trimmed = before.trimEnd();
+  const sentenceStart = (trimmed === '' || SENTENCE_END.has(trimmed.charAt(trimmed.length - 1))) && !/^[ \t]+\p{Ll}/u.test(text.slice(end, end + 3));
+  return !sentenceStart;
 }
