@@ -38,6 +38,9 @@ export const configSchema = z.object({
   NATS_URL: optionalUrl(['nats:', 'tls:', 'ws:', 'wss:']),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl(['http:', 'https:']),
+  /** Embeddings through the OpenAI endpoint with this model; unset: the offline lexical embedder. */
+  FLYWHEEL_EMBEDDING_MODEL: optionalString,
+  FLYWHEEL_EMBEDDING_DIMENSIONS: int(1536, 1, 16_384),
   /**
    * Whether this instance runs the projector. Scaled out, many stateless API instances share
    * the stores and one worker instance projects (and publishes notifications).

@@ -1,8 +1,13 @@
 import type { EvaluationQueries } from './evaluation-queries';
 import type { MetricService } from './metric-service';
+import type { InputValidator } from './validators/input-validator';
+import type { ValidatorSettings } from './validators/validator-settings';
 
-/** What the API uses of the evaluation feature; wired in app/wiring.ts. */
+/** What the API uses of the evaluation feature; wired in app/evaluation.ts. */
 export interface EvaluationServices {
   readonly metrics: MetricService;
   readonly queries: EvaluationQueries;
+  /** The synchronous validateInput path (its own history cache, refreshed in the background). */
+  readonly validator: InputValidator;
+  readonly validatorSettings: ValidatorSettings;
 }

@@ -19,6 +19,14 @@ import {
 
 export const VALIDATORS_VERSION = `validators-v1+${PATTERNS_VERSION}`;
 
+/**
+ * Similarity checks (topic, known attacks, anomaly) embed at most this much of the input: what
+ * an input is about shows in its first few hundred words, and embedding is the largest cost of
+ * a long input. Patterns, tokens and personal data are still checked on the whole text.
+ */
+export const EMBED_CHARS = 4_000;
+const forEmbedding = (text: string) => text.slice(0, EMBED_CHARS);
+
 export interface Validation {
   readonly outcome: ValidationOutcome;
   readonly checks: readonly ValidatorCheck[];
@@ -94,7 +102,7 @@ export class InputValidator {
     const state = await this.stateOf(workloadId, options.before);
     const { all, lastUser } = textOf(messages);
     const subject = lastUser || all;
-    const [vector] = await this.deps.embedder.embed([subject]);
+    const [vector] = await this.deps.embedder.embed([forEmbedding(subject)]);
     if (!vector) throw new Error('the embedder returned no vector');
     const inputTokens = countInputTokens(all);
     const checks: ValidatorCheck[] = [
@@ -113,7 +121,7 @@ export class InputValidator {
     const state = await this.stateOf(workloadId, position);
     if (position <= state.historyPosition) return;
     const { all, lastUser } = textOf(messages);
-    const [vector] = await this.deps.embedder.embed([lastUser || all]);
+    const [vector] = await this.deps.embedder.embed([forEmbedding(lastUser || all)]);
     if (vector) this.push(state, vector, position);
   }
 
@@ -184,7 +192,7 @@ export class InputValidator {
     const docs = [...page.docs].sort((a, b) => a.position - b.position);
     const texts = docs.map((d) => {
       const { all, lastUser } = textOf(Array.isArray(d.messages) ? d.messages : []);
-      return lastUser || all;
+      return forEmbedding(lastUser || all);
     });
     const vectors = await this.deps.embedder.embed(texts);
     docs.forEach((doc, i) => {

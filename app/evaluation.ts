@@ -1,0 +1,62 @@
+import OpenAI from 'openai';
+import type { CataloguedEventStore } from '../events/catalogued-event-store';
+import type { Logger } from '../lib/logger';
+import type { ReadStore } from '../projections/read-store';
+import type { Embedder } from '../services/embeddings/embedder';
+import { LexicalEmbedder } from '../services/embeddings/lexical-embedder';
+import { OpenAiEmbedder } from '../services/embeddings/openai-embedder';
+import { EvaluationQueries } from '../services/evaluation/evaluation-queries';
+import { MetricService } from '../services/evaluation/metric-service';
+import type { EvaluationServices } from '../services/evaluation/services';
+import type { SensitiveInfoDetector } from '../services/evaluation/validators/checks';
+import { InputValidator } from '../services/evaluation/validators/input-validator';
+import { validationReactor } from '../services/evaluation/validators/validation-reactor';
+import { ValidatorSettings } from '../services/evaluation/validators/validator-settings';
+import { detect } from '../services/privacy/detector';
+import type { Reactor } from '../services/reactor';
+import type { Config } from './config';
+
+export interface EvaluationParts {
+  readonly services: EvaluationServices;
+  /** Run where the projector runs (see reactorsFor). */
+  readonly reactors: readonly Reactor[];
+  readonly embedder: Embedder;
+}
+
+/** The OpenAI client when an endpoint is configured (a key, a base URL or both), else null. */
+export function openAiClientFor(config: Config): OpenAI | null {
+  if (!config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) return null;
+  // Retries are ours (with back-off and a cost count), so the SDK's own are off.
+  return new OpenAI({
+    apiKey: config.OPENAI_API_KEY ?? 'not-needed',
+    ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
+    maxRetries: 0,
+    timeout: 60_000,
+  });
+}
+
+/** Privacy's detector is the one source of truth on what counts as personal data. */
+const sensitive: SensitiveInfoDetector = (text) => detect(text);
+
+/** Wires the evaluation feature: metrics, results, input validators and their reactor. */
+export function openEvaluation(
+  config: Config,
+  deps: { readonly store: CataloguedEventStore; readonly readStore: ReadStore; readonly now: () => Date; readonly logger: Logger },
+): EvaluationParts {
+  const client = openAiClientFor(config);
+  const embedder: Embedder =
+    client && config.FLYWHEEL_EMBEDDING_MODEL
+      ? new OpenAiEmbedder({ client, model: config.FLYWHEEL_EMBEDDING_MODEL, dimensions: config.FLYWHEEL_EMBEDDING_DIMENSIONS })
+      : new LexicalEmbedder();
+  deps.logger.info({ embedder: embedder.id }, 'evaluation: embedder');
+  const validatorDeps = { readStore: deps.readStore, embedder, sensitive, now: () => deps.now().getTime() };
+  const services: EvaluationServices = {
+    metrics: new MetricService(deps),
+    queries: new EvaluationQueries(deps.readStore),
+    validator: new InputValidator(validatorDeps),
+    validatorSettings: new ValidatorSettings(deps),
+  };
+  // The reactor keeps its own history: it walks the log in order, the API serves the present.
+  const reactors: Reactor[] = [validationReactor(new InputValidator(validatorDeps))];
+  return { services, reactors, embedder };
+}
