@@ -93,7 +93,7 @@ async function killMidCatchUp(readStore: ReadStore, head: number, killAfter: num
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 40_000;
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the fixture exited with ${child.exitCode}\n${stderr}`);
@@ -137,4 +137,4 @@ it('given a projector killed -9 mid-catch-up, when another resumes on the same r
   );
   expect(await crashed.count(PARKED_COLLECTION, {})).toBe(0);
   expect(await snapshot(crashed, [INTERACTIONS, WORKLOADS])).toBe(await snapshot(fresh, [INTERACTIONS, WORKLOADS]));
-}, 30_000);
+}, 60_000);

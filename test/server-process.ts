@@ -19,7 +19,7 @@ export interface ServerProcess {
   kill9(): Promise<void>;
 }
 
-export async function spawnServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
+export async function spawnServer(env: Record<string, string>, timeoutMs = 40_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'app/main.ts'), 'serve'], {
     cwd: ROOT,
     env: {
