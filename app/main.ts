@@ -12,6 +12,8 @@ const USAGE = `usage: flywheel <command>
   keys revoke <keyId> [--reason TEXT]
   replay [--stream S | --prefix P] [--from ISO] [--to ISO] [--types A,B]
                                           NDJSON of stored events, oldest first
+  replay --decrypt --reason R [--stream S | --subject ID | --conversation ID] [--from ISO] [--to ISO] [--limit N]
+                                          the audit path: raw texts decrypted while their key exists; the access is recorded
   rebuild <readModel>                     drop a read model and replay it from position 0
 
 Configuration comes from the environment (see README: Configuration).`;

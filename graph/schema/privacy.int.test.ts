@@ -12,8 +12,10 @@ import {
   type PiiEntityType,
   type PrivacyMode,
 } from '../generated/operations';
+import { parseConfig } from '../../app/config';
+import { runReplay } from '../../app/cli';
 import { issueKey, parseResponse } from '../../test/api-keys';
-import { startTestApp, type TestApp } from '../../test/http';
+import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../../test/http';
 
 // Made-up people and numbers: reserved example domains, test card and IBAN, an unissued-looking SSN.
 const PII = {
@@ -223,6 +225,37 @@ describe('crypto-shredding, audit trail and privacy report', () => {
     expect((await t.gql(InteractionPrivacyDocument, { id: 'shred-2' })).body.data?.interaction?.privacy?.rawText).toBe('KEPT');
   });
 
+  it('replays with --decrypt --reason through the CLI, recording the access (via cli); refuses without a reason', async () => {
+    const config = parseConfig({ FLYWHEEL_DATA_DIR: t.dataDir, FLYWHEEL_ADMIN_KEY: TEST_ADMIN_KEY, LOG_LEVEL: 'silent' });
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => err.push(String(chunk)) > 0);
+    try {
+      expect(await runReplay(config, ['--decrypt', '--subject', 'user-keep'])).toBe(2);
+      expect(err.join('')).toContain('--reason');
+      err.length = 0;
+      expect(await runReplay(config, ['--decrypt', '--reason', 'audit 2026-Q4', '--subject', 'user-keep'])).toBe(0);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+    const lines = out.join('').trim().split('\n').map((line) => JSON.parse(line));
+    const raw = lines.find((e) => e.type === 'RawTextEncrypted');
+    expect(raw.raw.status).toBe('decrypted');
+    expect(JSON.stringify(raw.raw.texts)).toContain(PII.email);
+    const summary = JSON.parse(err.join('').trim());
+    const access = rawEvents().find((r) => r.stream === `rawaccess-${summary.accessId}`);
+    expect(JSON.parse(access?.data ?? '{}')).toMatchObject({ via: 'cli', accessor: 'system:cli', reason: 'audit 2026-Q4', decrypted: 1 });
+  });
+
+  it('makes a retried encrypt-mode interaction a no-op (same position, no second ciphertext)', async () => {
+    const first = await log(piiInput('shred-retry', 'shred', 'user-keep'));
+    const again = await log(piiInput('shred-retry', 'shred', 'user-keep'));
+    expect(again.position).toBe(first.position);
+    expect((await t.app.store.readStream('interaction-shred-retry')).map((e) => e.type)).toEqual(['PiiRedacted', 'RawTextEncrypted', 'InteractionLogged']);
+  });
+
   it('answers forgetSubject without a subject with InputInvalid', async () => {
     const { body } = await t.gql(ForgetSubjectDocument, { input: {} }, { key: admin.key });
     expect(body.data?.forgetSubject).toMatchObject({ __typename: 'InputInvalid' });
@@ -234,16 +267,31 @@ describe('crypto-shredding, audit trail and privacy report', () => {
     expect(report).toMatchObject({
       workloadId: 'shred',
       policy: { mode: 'encrypt', entityTypes: null },
-      interactionsWithFindings: 2,
-      rawTextKept: 1,
+      interactionsWithFindings: 3,
+      rawTextKept: 2,
       rawTextErased: 1,
       erasuresDone: 1,
       erasuresPending: 0,
     });
     expect(report?.days).toHaveLength(1);
-    expect(report?.entityTotals).toEqual(expect.arrayContaining([{ type: 'EMAIL', count: 6 }, { type: 'PERSON', count: 4 }]));
+    expect(report?.entityTotals).toEqual(expect.arrayContaining([{ type: 'EMAIL', count: 9 }, { type: 'PERSON', count: 6 }]));
     expect((await t.gql(PrivacyReportDocument, { workloadId: 'shred' }, { key: admin.key })).status).toBe(200);
     const reader = await issueKey(t, ['read']);
     expect((await t.gql(PrivacyReportDocument, { workloadId: 'shred' }, { key: reader.key })).status).toBe(403);
+  });
+});
+
+describe('FLYWHEEL_REDACTION=off', () => {
+  it('stores texts as sent, whatever the policy (for benchmarks and upstream redaction)', async () => {
+    const off = await startTestApp({ FLYWHEEL_REDACTION: 'off' });
+    try {
+      const { body } = await off.gql(LogInteractionDocument, { input: piiInput('off-1', 'priv-redact') });
+      expect(body.data?.logInteraction?.__typename).toBe('InteractionAccepted');
+      const events = await off.app.store.readStream('interaction-off-1');
+      expect(events.map((e) => e.type)).toEqual(['InteractionLogged']);
+      expect(JSON.stringify(events[0]?.data)).toContain(PII.email);
+    } finally {
+      await off.close();
+    }
   });
 });
