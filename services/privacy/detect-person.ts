@@ -14,7 +14,7 @@ import type { Finder } from './detect-structured';
 
 type Kind = 'first' | 'last' | 'honorific' | 'other' | 'unknown';
 
-function loadLexicon(): ReadonlyMap<string, Kind> {
+function loadLexicon(): Map<string, Kind> {
   const model: object = nlp.model();
   const one = 'one' in model && typeof model.one === 'object' && model.one !== null ? model.one : null;
   const raw: unknown = one && 'lexicon' in one ? one.lexicon : null;
@@ -45,8 +45,9 @@ const FUNCTION_WORDS = new Set([
   'envíen', 'por', 'mi', 'su', 'il', 'la', 'le', 'les', 'el', 'los', 'las', 'lei', 'potete', 'pode', 'obrigado', 'bel', 'stort', 'mijn',
 ]);
 
+for (const word of FUNCTION_WORDS) LEXICON.set(word, 'other');
+
 function kindOf(word: string): Kind {
-  if (FUNCTION_WORDS.has(word.toLowerCase())) return 'other';
   // "I'm", "I've", "I'll": the pronoun with a contraction, which the word pattern also matches.
   if (word.length <= 4 && (word.startsWith("I'") || word.startsWith('I’'))) return 'other';
   return LEXICON.get(word.toLowerCase()) ?? 'unknown';

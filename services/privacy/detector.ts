@@ -37,6 +37,8 @@ const FINDERS: Readonly<Record<EntityType, Finder>> = {
   PERSON: findPeople,
 };
 
+const NEEDS_DIGIT: ReadonlySet<EntityType> = new Set(['IBAN', 'CREDIT_CARD', 'SSN', 'IP_ADDRESS', 'DATE_OF_BIRTH', 'PHONE', 'STREET_ADDRESS']);
+
 export const ALL_ENTITY_TYPES: ReadonlySet<EntityType> = new Set(ENTITY_TYPES);
 
 /**
@@ -46,7 +48,9 @@ export const ALL_ENTITY_TYPES: ReadonlySet<EntityType> = new Set(ENTITY_TYPES);
 export function detect(text: string, types: ReadonlySet<EntityType> = ALL_ENTITY_TYPES): Detection[] {
   if (text.length === 0) return [];
   const found: Detection[] = [];
-  for (const type of PRIORITY) if (types.has(type)) FINDERS[type](text, found);
+  // Most entities hold a digit; prose without one skips their finders altogether.
+  const digits = /\d/.test(text);
+  for (const type of PRIORITY) if (types.has(type) && (digits || !NEEDS_DIGIT.has(type))) FINDERS[type](text, found);
   if (found.length <= 1) return found;
   return resolveOverlaps(found);
 }
