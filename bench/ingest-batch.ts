@@ -5,7 +5,7 @@
  * durable ingest throughput. The service is `startServer` on 127.0.0.1:0 with embedded storage,
  * the projector running, admin key; the load generator is a child process.
  *
- *   npm run bench -- ingest-batch [--callers 8] [--batch 100] [--seconds 15] [--profile]
+ *   npm run bench -- ingest-batch [--callers 8] [--batch 100] [--seconds 15] [--redaction on|off] [--profile]
  */
 import { authHeaders, flag, formatSummary, hasFlag, printProfile, profile, machine, round, runLoad, runMain, serveApp, tempDir, type LoadJob } from './_lib';
 
@@ -13,13 +13,16 @@ const CALLERS = Number(flag('callers', '8'));
 const BATCH = Number(flag('batch', '100'));
 const SECONDS = Number(flag('seconds', '15'));
 const PROFILE = hasFlag('profile');
+/** FLYWHEEL_REDACTION: PII screening before the append (the service's default is on). */
+const REDACTION = flag('redaction', 'on');
 const GOALS = { interactionsPerSec: 10_000 };
 
 async function main(): Promise<void> {
   const machineAtStart = machine();
-  console.log(`ingest-batch: logInteractions × ${BATCH} per call, ${CALLERS} concurrent callers, ${SECONDS} s (+2 s warm-up)`);
+  console.log(`ingest-batch: logInteractions × ${BATCH} per call, ${CALLERS} concurrent callers, ${SECONDS} s (+2 s warm-up), FLYWHEEL_REDACTION=${REDACTION}`);
   const dir = tempDir('ingest-batch');
-  const service = await serveApp(dir.path);
+  if (REDACTION !== 'off' && REDACTION !== 'on') throw new Error('--redaction takes on or off');
+  const service = await serveApp(dir.path, { FLYWHEEL_REDACTION: REDACTION });
   try {
     const job: LoadJob = {
       url: service.url,
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
       JSON.stringify({
         bench: 'ingest-batch',
         machine: { ...machineAtStart, loadAvg1mAtEnd: machine().loadAvg1m },
+        redaction: REDACTION,
         callers: CALLERS,
         batch: BATCH,
         seconds: SECONDS,

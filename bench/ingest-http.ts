@@ -7,7 +7,10 @@
  * generator is a child process; runs alternate (baseline, service, baseline, service) so drift
  * on the shared machine hits both.
  *
- *   npm run bench -- ingest-http [--redaction off|on] [--seconds 15] [--connections 50] [--rounds 2] [--profile]
+ *   npm run bench -- ingest-http [--redaction on|off] [--seconds 15] [--connections 50] [--rounds 2] [--profile]
+ *
+ * `--redaction` sets FLYWHEEL_REDACTION (PII screening before the append; the service's default
+ * is on).
  *
  * `--profile` samples the server's CPU (this process) during the service rounds.
  */
@@ -23,7 +26,7 @@ import {
 const CONNECTIONS = Number(flag('connections', '50'));
 const SECONDS = Number(flag('seconds', '15'));
 const ROUNDS = Number(flag('rounds', '2'));
-const REDACTION = flag('redaction', 'off');
+const REDACTION = flag('redaction', 'on');
 const PROFILE = hasFlag('profile');
 const GOALS = { ratio: 0.5, p99Ms: 100 };
 
@@ -93,11 +96,11 @@ async function main(): Promise<void> {
   const perRoundMs = (SECONDS * 1000) / ROUNDS;
   console.log(
     `ingest-http: logInteraction, ${CONNECTIONS} keep-alive connections, ${ROUNDS} rounds × ${perRoundMs / 1000} s per server, ` +
-      `redaction ${REDACTION} (not implemented yet: n/a)`,
+      `FLYWHEEL_REDACTION=${REDACTION}`,
   );
   const dir = tempDir('ingest-http');
   const baseline = await startBaseline();
-  const service = await serveApp(dir.path);
+  const service = await serveApp(dir.path, { FLYWHEEL_REDACTION: REDACTION });
   const baselineRuns: LoadResult[] = [];
   // This process's CPU while each server is under load (the other one idles): the server's cost,
   // warm-up included, which a shared machine's noise barely moves.
@@ -151,8 +154,7 @@ async function main(): Promise<void> {
     JSON.stringify({
       bench: 'ingest-http',
       machine: { ...machineAtStart, loadAvg1mAtEnd: machine().loadAvg1m },
-      redaction: 'n/a',
-      redactionRequested: REDACTION,
+      redaction: REDACTION,
       connections: CONNECTIONS,
       seconds: SECONDS,
       service: s,
