@@ -41,6 +41,10 @@ export const configSchema = z.object({
   /** Embeddings through the OpenAI endpoint with this model; unset: the offline lexical embedder. */
   FLYWHEEL_EMBEDDING_MODEL: optionalString,
   FLYWHEEL_EMBEDDING_DIMENSIONS: int(1536, 1, 16_384),
+  /** The judge's model when a metric names none (refused on interactions answered by its own family). */
+  FLYWHEEL_JUDGE_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4o-mini')),
+  /** Judge calls in flight at once. */
+  FLYWHEEL_JUDGE_CONCURRENCY: int(4, 1, 64),
   /**
    * Whether this instance runs the projector. Scaled out, many stateless API instances share
    * the stores and one worker instance projects (and publishes notifications).

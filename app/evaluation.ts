@@ -6,12 +6,15 @@ import type { Embedder } from '../services/embeddings/embedder';
 import { LexicalEmbedder } from '../services/embeddings/lexical-embedder';
 import { OpenAiEmbedder } from '../services/embeddings/openai-embedder';
 import { EvaluationQueries } from '../services/evaluation/evaluation-queries';
+import { JudgeCounter } from '../services/evaluation/judge/judge-counter';
+import { judgeReactor } from '../services/evaluation/judge/judge-reactor';
 import { MetricService } from '../services/evaluation/metric-service';
 import type { EvaluationServices } from '../services/evaluation/services';
 import type { SensitiveInfoDetector } from '../services/evaluation/validators/checks';
 import { InputValidator } from '../services/evaluation/validators/input-validator';
 import { validationReactor } from '../services/evaluation/validators/validation-reactor';
 import { ValidatorSettings } from '../services/evaluation/validators/validator-settings';
+import { OpenAiJudge } from '../services/llm/openai-judge';
 import { detect } from '../services/privacy/detector';
 import type { Reactor } from '../services/reactor';
 import type { Config } from './config';
@@ -50,7 +53,14 @@ export function openEvaluation(
       : new LexicalEmbedder();
   deps.logger.info({ embedder: embedder.id }, 'evaluation: embedder');
   const validatorDeps = { readStore: deps.readStore, embedder, sensitive, now: () => deps.now().getTime() };
+  const judge = new JudgeCounter(
+    client
+      ? { configured: true, reason: null, endpoint: client.baseURL, defaultModel: config.FLYWHEEL_JUDGE_MODEL, concurrency: config.FLYWHEEL_JUDGE_CONCURRENCY }
+      : { configured: false, reason: 'no OpenAI-compatible endpoint configured (OPENAI_BASE_URL / OPENAI_API_KEY): the judge evaluates nothing', endpoint: null, defaultModel: null, concurrency: null },
+  );
+  if (!client) deps.logger.warn({}, 'evaluation: no OpenAI-compatible endpoint configured; the LLM judge is off and records nothing');
   const services: EvaluationServices = {
+    judge,
     metrics: new MetricService(deps),
     queries: new EvaluationQueries(deps.readStore),
     validator: new InputValidator(validatorDeps),
@@ -58,5 +68,9 @@ export function openEvaluation(
   };
   // The reactor keeps its own history: it walks the log in order, the API serves the present.
   const reactors: Reactor[] = [validationReactor(new InputValidator(validatorDeps))];
+  if (client) {
+    const llm = new OpenAiJudge({ client, concurrency: config.FLYWHEEL_JUDGE_CONCURRENCY });
+    reactors.push(judgeReactor({ readStore: deps.readStore, llm, defaultModel: config.FLYWHEEL_JUDGE_MODEL, counter: judge }));
+  }
   return { services, reactors, embedder };
 }

@@ -8,6 +8,7 @@ import './privacy';
 import './auth';
 import './evaluation';
 import './evaluation-inputs';
+import './evaluation-judge';
 import './feedback-types';
 import './feedback';
 import './feedback-reports';

@@ -1,4 +1,5 @@
 import type { EvaluationQueries } from './evaluation-queries';
+import type { JudgeCounter } from './judge/judge-counter';
 import type { MetricService } from './metric-service';
 import type { InputValidator } from './validators/input-validator';
 import type { ValidatorSettings } from './validators/validator-settings';
@@ -10,4 +11,6 @@ export interface EvaluationServices {
   /** The synchronous validateInput path (its own history cache, refreshed in the background). */
   readonly validator: InputValidator;
   readonly validatorSettings: ValidatorSettings;
+  /** What the judge did in this process, or why it does nothing. */
+  readonly judge: JudgeCounter;
 }
