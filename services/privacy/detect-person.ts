@@ -1,5 +1,5 @@
 import nlp from 'compromise';
-import type { Finder } from './detect-structured';
+import { matches, type Finder } from './detect-structured';
 
 /**
  * Person names, from compromise's lexicon (≈4,000 first and last names, honorifics, and the
@@ -131,7 +131,7 @@ function wordsOf(run: string, offset: number): Word[] {
 }
 
 export const findPeople: Finder = (text, out) => {
-  for (const m of text.matchAll(NAME_RUN_RE)) {
+  for (const m of matches(NAME_RUN_RE, text)) {
     // Inside a word (McDonald's "Donald", camelCase identifiers): not a run start.
     if (m.index > 0 && LETTER_BEFORE_RE.test(text[m.index - 1] ?? '')) continue;
     const words = wordsOf(m[0], m.index);

@@ -14,6 +14,18 @@ export interface Detection {
 export type Finder = (text: string, out: Detection[]) => void;
 
 /**
+ * Every match of a global regex. Unlike `matchAll`, which copies the regex on every call, this
+ * reuses it (resetting `lastIndex`): the finders run for every text on the write path.
+ */
+export function* matches(re: RegExp, text: string): Generator<RegExpExecArray> {
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    yield m;
+    if (m[0].length === 0) re.lastIndex++;
+  }
+}
+
+/**
  * Finders for entities with a recognisable shape and, where one exists, a checksum: emails,
  * phones (libphonenumber's per-country rules), cards (Luhn and issuer prefixes), IBANs (country
  * length and mod-97), SSNs (the SSA's never-issued ranges), IP addresses and secrets. Each
@@ -27,7 +39,7 @@ const EMAIL_RE = /[\p{L}\p{N}._%+-]+@(?:[\p{L}\p{N}-]+\.)+\p{L}{2,24}/gu;
 
 export const findEmails: Finder = (text, out) => {
   if (!text.includes('@')) return;
-  for (const m of text.matchAll(EMAIL_RE)) {
+  for (const m of matches(EMAIL_RE, text)) {
     let start = m.index;
     let value = m[0];
     // A sentence may end right before the address ("write to.jo@x.org" is rare; "...:jo@" is not).
@@ -101,7 +113,7 @@ function phoneVerdict(candidate: string, international: boolean, context: boolea
 }
 
 export const findPhones: Finder = (text, out) => {
-  for (const m of text.matchAll(PHONE_RE)) {
+  for (const m of matches(PHONE_RE, text)) {
     let candidate = m[0];
     let start = m.index;
     // An opening parenthesis belongs to the number only when it closes inside it.
@@ -138,7 +150,7 @@ export function luhnValid(digits: string): boolean {
 }
 
 export const findCards: Finder = (text, out) => {
-  for (const m of text.matchAll(CARD_RE)) {
+  for (const m of matches(CARD_RE, text)) {
     const digits = m[0].replace(/[ -]/g, '');
     if (digits.length < 13 || digits.length > 19) continue;
     if (!ISSUER_RE.test(digits) || !luhnValid(digits)) continue;
@@ -180,7 +192,7 @@ const IBAN_GATE_RE = /[A-Z]{2}\d\d/;
 
 export const findIbans: Finder = (text, out) => {
   if (!IBAN_GATE_RE.test(text)) return;
-  for (const m of text.matchAll(IBAN_RE)) {
+  for (const m of matches(IBAN_RE, text)) {
     const length = IBAN_LENGTHS.get(m[0].slice(0, 2));
     if (length === undefined) continue;
     // The pattern runs on into following capitals and digits; the country fixes the real length.
@@ -206,9 +218,9 @@ const SSN_BARE_RE = /(?<!\d)(?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4}(?!\d)
 const SSN_CONTEXT_RE = /(?:ssn|social security|soc\.? sec)[^\n]{0,20}$/i;
 
 export const findSsns: Finder = (text, out) => {
-  for (const m of text.matchAll(SSN_RE)) out.push({ type: 'SSN', start: m.index, end: m.index + m[0].length });
+  for (const m of matches(SSN_RE, text)) out.push({ type: 'SSN', start: m.index, end: m.index + m[0].length });
   if (!/ssn|social sec|soc\.? sec/i.test(text)) return;
-  for (const m of text.matchAll(SSN_BARE_RE)) {
+  for (const m of matches(SSN_BARE_RE, text)) {
     if (SSN_CONTEXT_RE.test(text.slice(Math.max(0, m.index - 40), m.index))) {
       out.push({ type: 'SSN', start: m.index, end: m.index + m[0].length });
     }
@@ -225,13 +237,13 @@ const IPV6_RE = /(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::[0-9A-Fa-f]{1,4}){
 
 export const findIps: Finder = (text, out) => {
   if (text.includes('.')) {
-    for (const m of text.matchAll(IPV4_RE)) {
+    for (const m of matches(IPV4_RE, text)) {
       if (VERSION_BEFORE_RE.test(text.slice(Math.max(0, m.index - 20), m.index))) continue;
       out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length });
     }
   }
   if (!text.includes(':')) return;
-  for (const m of text.matchAll(IPV6_RE)) {
+  for (const m of matches(IPV6_RE, text)) {
     const value = m[0];
     // Times (12:30:45) and MAC addresses fail isIPv6; `::` alone or `a::b` in prose is too little to call an address.
     if (!isIPv6(value.split('%')[0] ?? '')) continue;
@@ -292,10 +304,10 @@ function looksLikeSecret(value: string): boolean {
 export const findSecrets: Finder = (text, out) => {
   for (const pattern of SECRET_PATTERNS) {
     if (!text.includes(pattern.literal)) continue;
-    for (const m of text.matchAll(pattern.re)) push(out, m, pattern.group);
+    for (const m of matches(pattern.re, text)) push(out, m, pattern.group);
   }
   if (!ASSIGNMENT_GATE_RE.test(text)) return;
-  for (const m of text.matchAll(ASSIGNMENT_RE)) {
+  for (const m of matches(ASSIGNMENT_RE, text)) {
     const value = m[1] ?? '';
     if (looksLikeSecret(value)) push(out, m, 1);
   }

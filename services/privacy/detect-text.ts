@@ -1,4 +1,4 @@
-import type { Detection, Finder } from './detect-structured';
+import { matches, type Detection, type Finder } from './detect-structured';
 
 /**
  * Finders for entities written in words: street addresses (English, German/Dutch/Nordic,
@@ -49,7 +49,7 @@ export const findAddresses: Finder = (text, out) => {
   if (!/\d/.test(text)) return;
   for (const [gate, shape] of ADDRESS_SHAPES) {
     if (!gate.test(text)) continue;
-    for (const m of text.matchAll(shape)) {
+    for (const m of matches(shape, text)) {
       const value = m[0].replace(/[\s,.]+$/, (tail) => (tail.startsWith('.') && /\b(?:St|Ave|Rd|Blvd|Ln|Dr)\.$/.test(m[0]) ? '.' : ''));
       out.push({ type: 'STREET_ADDRESS', start: m.index, end: m.index + value.length });
     }
@@ -73,7 +73,7 @@ const DOB_GATE_RE = /born|birth|d\.?o\.?b|geb|naiss|n[ée]e? le|nacid|nacimiento
 export const findDatesOfBirth: Finder = (text, out) => {
   if (!DOB_GATE_RE.test(text)) return;
   for (const re of [DOB_RE, DOB_AFTER_RE]) {
-    for (const m of text.matchAll(re)) {
+    for (const m of matches(re, text)) {
       const at = m.indices?.[1];
       if (at) out.push({ type: 'DATE_OF_BIRTH', start: at[0], end: at[1] });
     }
