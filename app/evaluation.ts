@@ -5,6 +5,7 @@ import type { ReadStore } from '../projections/read-store';
 import type { Embedder } from '../services/embeddings/embedder';
 import { LexicalEmbedder } from '../services/embeddings/lexical-embedder';
 import { OpenAiEmbedder } from '../services/embeddings/openai-embedder';
+import { AnnotationService } from '../services/evaluation/annotation/annotation-service';
 import { EvaluationQueries } from '../services/evaluation/evaluation-queries';
 import { JudgeCounter } from '../services/evaluation/judge/judge-counter';
 import { judgeReactor } from '../services/evaluation/judge/judge-reactor';
@@ -61,6 +62,7 @@ export function openEvaluation(
   if (!client) deps.logger.warn({}, 'evaluation: no OpenAI-compatible endpoint configured; the LLM judge is off and records nothing');
   const services: EvaluationServices = {
     judge,
+    annotation: new AnnotationService(deps),
     metrics: new MetricService(deps),
     queries: new EvaluationQueries(deps.readStore),
     validator: new InputValidator(validatorDeps),

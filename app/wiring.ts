@@ -7,6 +7,7 @@ import { createFlywheelYoga, type FlywheelYoga } from '../graph/yoga';
 import type { Logger } from '../lib/logger';
 import { apiKeysProjection } from '../projections/api-keys';
 import { evaluationProjection } from '../projections/evaluation';
+import { evaluationAnnotationProjection } from '../projections/evaluation-annotation';
 import { evaluationInputsProjection } from '../projections/evaluation-inputs';
 import { interactionsProjection } from '../projections/interactions';
 import { privacyPoliciesProjection } from '../projections/privacy-policies';
@@ -46,7 +47,7 @@ export function reactorsFor(deps: {
 }
 
 /** Every read model the service keeps. */
-export const projections: readonly Projection[] = [interactionsProjection, apiKeysProjection, privacyPoliciesProjection, privacyRecordsProjection, feedbackProjection, evaluationProjection, evaluationInputsProjection];
+export const projections: readonly Projection[] = [interactionsProjection, apiKeysProjection, privacyPoliciesProjection, privacyRecordsProjection, feedbackProjection, evaluationProjection, evaluationInputsProjection, evaluationAnnotationProjection];
 
 export interface FlywheelApp {
   readonly config: Config;

@@ -100,9 +100,86 @@ export const MetricEvaluated = defineEvent('MetricEvaluated', metricEvaluatedV1)
 export const JudgeSamplingSet = defineEvent('JudgeSamplingSet', judgeSamplingSetV1);
 export const EvaluationSkipped = defineEvent('EvaluationSkipped', evaluationSkippedV1);
 
-/** Streams: `metric-<metricId>`, `evaluation-<interactionId>` (judge and rules), `judgesampling-<workloadId>`. */
+// ---- annotation queues -----------------------------------------------------------------------
+
+export const STRATIFY_KEYS = ['none', 'model', 'nodeType', 'promptVersionId', 'clientId'] as const;
+export const stratifyKeySchema = z.enum(STRATIFY_KEYS);
+export type StratifyKey = z.infer<typeof stratifyKeySchema>;
+
+export const queueIdSchema = z.string().regex(/^[a-z0-9-]{8,64}$/);
+
+export const annotationQueueCreatedV1 = z.object({
+  queueId: queueIdSchema,
+  workloadId: workloadIdSchema,
+  name: z.string().min(1).max(200),
+  /** The metrics annotators label, each pass/fail. */
+  metricIds: z.array(metricIdSchema).min(1).max(20),
+  filter: z.object({
+    nodeType: nodeTypeSchema.nullable(),
+    model: z.string().max(256).nullable(),
+    from: z.iso.datetime({ offset: true }).nullable(),
+    to: z.iso.datetime({ offset: true }).nullable(),
+  }),
+  stratifyBy: stratifyKeySchema,
+  sampleSize: z.number().int().min(1).max(5_000),
+  /** Distinct annotators per item: 2 or more gives human-vs-human agreement. */
+  labelsPerItem: z.number().int().min(1).max(5),
+  /** The sample drawn when the queue was created, in the order it is served. */
+  items: z
+    .array(z.object({ interactionId: idSchema, stratum: z.string().max(256), interactionOccurredAt: z.iso.datetime({ offset: true }) }))
+    .max(5_000),
+});
+export type AnnotationQueueCreatedData = z.infer<typeof annotationQueueCreatedV1>;
+
+export const annotationItemClaimedV1 = z.object({
+  queueId: queueIdSchema,
+  interactionId: idSchema,
+  annotator: z.string().min(1).max(200),
+  leaseExpiresAt: z.iso.datetime({ offset: true }),
+});
+
+export const labelSubmittedV1 = z.object({
+  queueId: queueIdSchema,
+  workloadId: workloadIdSchema,
+  interactionId: idSchema,
+  annotator: z.string().min(1).max(200),
+  labels: z.array(z.object({ metricId: metricIdSchema, metricVersion: z.number().int().positive(), pass: z.boolean(), note: z.string().max(2_000).nullable() })).min(1).max(20),
+  interactionOccurredAt: z.iso.datetime({ offset: true }),
+  /** From the interaction to this label: labels made while the context is fresh agree better. */
+  timeToLabelMs: z.number().nonnegative(),
+});
+
+export const annotationItemSkippedV1 = z.object({
+  queueId: queueIdSchema,
+  interactionId: idSchema,
+  annotator: z.string().min(1).max(200),
+  reason: z.string().max(500).nullable(),
+});
+
+export const AnnotationQueueCreated = defineEvent('AnnotationQueueCreated', annotationQueueCreatedV1);
+export const AnnotationItemClaimed = defineEvent('AnnotationItemClaimed', annotationItemClaimedV1);
+export const LabelSubmitted = defineEvent('LabelSubmitted', labelSubmittedV1);
+export const AnnotationItemSkipped = defineEvent('AnnotationItemSkipped', annotationItemSkippedV1);
+
+/**
+ * Streams: `metric-<metricId>`, `evaluation-<interactionId>` (judge and rules),
+ * `judgesampling-<workloadId>`, `annotationqueue-<queueId>` (the queue, its claims and labels,
+ * and the human MetricEvaluated results, appended with the label they come from).
+ */
 export const METRIC_CATEGORY = 'metric';
 export const EVALUATION_CATEGORY = 'evaluation';
 export const JUDGE_SAMPLING_CATEGORY = 'judgesampling';
+export const ANNOTATION_QUEUE_CATEGORY = 'annotationqueue';
 
-export const evaluationEvents = [MetricDefined, MetricRevised, MetricRetired, MetricEvaluated, JudgeSamplingSet, EvaluationSkipped] as const;
+export const evaluationEvents = [
+  MetricDefined,
+  MetricRevised,
+  MetricRetired,
+  MetricEvaluated,
+  JudgeSamplingSet,
+  EvaluationSkipped,
+  AnnotationQueueCreated,
+  AnnotationItemClaimed,
+  LabelSubmitted,
+  AnnotationItemSkipped,
+] as const;

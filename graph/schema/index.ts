@@ -9,6 +9,7 @@ import './auth';
 import './evaluation';
 import './evaluation-inputs';
 import './evaluation-judge';
+import './evaluation-annotation';
 import './feedback-types';
 import './feedback';
 import './feedback-reports';

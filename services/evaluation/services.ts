@@ -1,3 +1,4 @@
+import type { AnnotationService } from './annotation/annotation-service';
 import type { EvaluationQueries } from './evaluation-queries';
 import type { JudgeCounter } from './judge/judge-counter';
 import type { MetricService } from './metric-service';
@@ -13,4 +14,5 @@ export interface EvaluationServices {
   readonly validatorSettings: ValidatorSettings;
   /** What the judge did in this process, or why it does nothing. */
   readonly judge: JudgeCounter;
+  readonly annotation: AnnotationService;
 }
