@@ -148,7 +148,11 @@ async function main(): Promise<void> {
             durationMs: SECONDS * 1000,
             workload: { kind: 'query', variables: c.variables },
           });
+          const cpuBefore = process.cpuUsage();
           const r: LoadResult = await (profiler ? profiler.during(load) : load());
+          const cpu = process.cpuUsage(cpuBefore);
+          // The server's CPU per query (warm-up included): what the machine's load moves least.
+          const cpuMsPerQuery = (cpu.user + cpu.system) / 1000 / Math.max(1, r.total);
           failed += r.failed;
           all.push(...r.latencies);
           const key = `${c.name}/${mode}`;
@@ -158,11 +162,12 @@ async function main(): Promise<void> {
             p95Ms: r.latency.p95,
             p99Ms: r.latency.p99,
             maxMs: r.latency.max,
+            serverCpuMsPerQuery: round(cpuMsPerQuery, 2),
             failed: r.failed,
             pass: r.failed === 0 && r.latency.p95 <= GOALS.p95Ms,
           };
           const failures = r.failed > 0 ? `, ${r.failed} failed (${r.errors.join('; ')})` : '';
-          console.log(`  ${key.padEnd(28)} ${String(round(r.ok / r.seconds, 1)).padStart(6)} req/s, ${formatSummary(r.latency)}${failures}`);
+          console.log(`  ${key.padEnd(28)} ${String(round(r.ok / r.seconds, 1)).padStart(6)} req/s, ${formatSummary(r.latency)}, server CPU ${round(cpuMsPerQuery, 1)} ms/query${failures}`);
         }
       }
       if (profiler) printProfile(await profiler.stop('query'));
