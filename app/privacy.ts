@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import type { CataloguedEventStore } from '../events/catalogued-event-store';
 import type { EventStore } from '../events/event-store';
 import type { Logger } from '../lib/logger';
+import { PRIVACY_POLICY_TOPIC } from '../projections/privacy-policies';
+import { SUBJECT_FORGOTTEN_TOPIC } from '../projections/privacy-records';
 import type { ReadStore } from '../projections/read-store';
+import type { Bus, BusSubscription } from '../services/bus/bus';
 import { AuditService } from '../services/privacy/audit';
 import { DataKeys } from '../services/privacy/data-keys';
 import { loadMasterKey, MASTER_KEY_FILE } from '../services/privacy/master-key';
@@ -36,6 +39,8 @@ export async function openPrivacy(
     readonly now: () => Date;
     readonly logger: Logger;
     readonly waitForProjection?: (position: number) => Promise<void>;
+    /** When given, policy changes and erasures announced by any instance drop this one's caches at once. */
+    readonly bus?: Bus;
   },
 ): Promise<PrivacyParts> {
   const master = await loadMasterKey({ configured: config.FLYWHEEL_MASTER_KEY, dataDir: config.FLYWHEEL_DATA_DIR });
@@ -60,5 +65,32 @@ export async function openPrivacy(
   if (config.FLYWHEEL_REDACTION === 'off') {
     deps.logger.warn({ redaction: 'off' }, 'FLYWHEEL_REDACTION=off: interaction texts are stored as sent, whatever the workload policies say');
   }
-  return { vault, keys, privacy, audit, close: () => vault.close() };
+  // Without the bus the caches' TTLs bound staleness (policies 2 s, encryption keys 5 s).
+  const subscriptions: BusSubscription[] = [];
+  const listening: Promise<void>[] = [];
+  if (deps.bus) {
+    const listen = (topic: string, onMessage: (message: Readonly<Record<string, unknown>>) => void) => {
+      const subscription = deps.bus?.subscribe(topic);
+      if (!subscription) return;
+      subscriptions.push(subscription);
+      listening.push(
+        (async () => {
+          for await (const message of subscription) onMessage(message);
+        })().catch((error: unknown) => deps.logger.warn({ err: error, topic }, 'privacy cache subscription ended')),
+      );
+    };
+    listen(PRIVACY_POLICY_TOPIC, (m) => typeof m['workloadId'] === 'string' && privacy.forgetPolicy(m['workloadId']));
+    listen(SUBJECT_FORGOTTEN_TOPIC, (m) => typeof m['subjectKey'] === 'string' && keys.forget(m['subjectKey']));
+  }
+  return {
+    vault,
+    keys,
+    privacy,
+    audit,
+    close: async () => {
+      for (const subscription of subscriptions) await subscription.close();
+      await Promise.all(listening);
+      await vault.close();
+    },
+  };
 }

@@ -126,6 +126,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
       now,
       logger: logger.child({ component: 'privacy' }),
       waitForProjection,
+      bus: adapters.bus,
     });
     closeOnFailure.push(privacy);
     // Redaction happens here, before the append: nothing unscreened reaches the event store.

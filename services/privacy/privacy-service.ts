@@ -66,6 +66,11 @@ export class PrivacyService {
     return policy;
   }
 
+  /** Another instance changed the workload's policy: read it again on the next interaction. */
+  forgetPolicy(workloadId: string): void {
+    this.policies.delete(workloadId);
+  }
+
   async getPolicy(workloadId: string): Promise<PolicyView> {
     const raw = await this.deps.readStore.findById(PRIVACY_POLICIES, workloadId);
     const doc = raw ? privacyPolicyDocSchema.safeParse(raw) : null;
