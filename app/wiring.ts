@@ -142,8 +142,14 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
       privacy: privacy.privacy,
       audit: privacy.audit,
       issueFeedbackToken: (interaction) => auth.issueFeedbackToken(interaction),
-      // `redact` (services/feedback/feedback-service.ts) is where privacy's text redactor plugs in.
-      feedback: new FeedbackService({ store, readStore: adapters.readStore, now, newId: randomUUID }),
+      // Comments and edited texts pass the privacy screen too, under their workload's policy.
+      feedback: new FeedbackService({
+        store,
+        readStore: adapters.readStore,
+        now,
+        newId: randomUUID,
+        ...(config.FLYWHEEL_REDACTION === 'on' ? { redact: (text: string, context: { workloadId: string; field: string }) => privacy.privacy.redactText(text, context) } : {}),
+      }),
     };
 
     // Reactors run where the projector runs: one worker instance does the side-effecting work.

@@ -7,6 +7,7 @@ import {
   LogInteractionDocument,
   PrivacyPolicyDocument,
   PrivacyReportDocument,
+  RecordSignalDocument,
   SetPrivacyPolicyDocument,
   type LogInteractionInput,
   type PiiEntityType,
@@ -278,6 +279,26 @@ describe('crypto-shredding, audit trail and privacy report', () => {
     expect((await t.gql(PrivacyReportDocument, { workloadId: 'shred' }, { key: admin.key })).status).toBe(200);
     const reader = await issueKey(t, ['read']);
     expect((await t.gql(PrivacyReportDocument, { workloadId: 'shred' }, { key: reader.key })).status).toBe(403);
+  });
+});
+
+describe('feedback texts pass the same screen', () => {
+  it('records a thumbs comment and an edited text with placeholders (redact), as sent under allow', async () => {
+    await log(piiInput('fb-1', 'fb-redact'));
+    const comment = `Wrong! I'm ${PII.person}, reach me at ${PII.email}.`;
+    const { body } = await t.gql(RecordSignalDocument, { input: { interactionId: 'fb-1', type: 'thumbsDown', comment } });
+    expect(body.data?.recordSignal?.__typename).toBe('SignalAccepted');
+    const edited = await t.gql(RecordSignalDocument, { input: { interactionId: 'fb-1', type: 'edited', editedText: `Dear ${PII.person}, your card ${PII.card} is charged.` } });
+    expect(edited.body.data?.recordSignal?.__typename).toBe('SignalAccepted');
+    const stored = JSON.stringify(rawEvents().filter((r) => r.type === 'SignalRecorded').map((r) => r.data));
+    expect(stored).toContain("I'm <PERSON_1>, reach me at <EMAIL_1>.");
+    expect(stored).toContain('Dear <PERSON_1>, your card <CREDIT_CARD_1> is charged.');
+    for (const value of Object.values(PII)) expect(stored).not.toContain(value);
+
+    await setPolicy('fb-allow', 'allow');
+    await log(piiInput('fb-2', 'fb-allow'));
+    await t.gql(RecordSignalDocument, { input: { interactionId: 'fb-2', type: 'thumbsUp', comment } });
+    expect(JSON.stringify(rawEvents().filter((r) => r.type === 'SignalRecorded').map((r) => r.data))).toContain(PII.email);
   });
 });
 

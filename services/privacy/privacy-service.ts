@@ -11,7 +11,9 @@ import { InputInvalid } from '../errors';
 import type { InteractionScreen } from '../ingest/ingest-service';
 import type { DataKeys } from './data-keys';
 import { decide, evolve, initialState, type PrivacyCommand } from './decider';
+import { ALL_ENTITY_TYPES } from './detector';
 import { interactionTexts, replaceTexts } from './interaction-texts';
+import { screenTexts } from './redact';
 import { DEFAULT_POLICY, screenRecord, subjectKeyOf, type Policy } from './screen';
 
 export interface CommandContext {
@@ -104,6 +106,19 @@ export class PrivacyService {
     const response = content.response ? replaceTexts(content.response, 'response', screened.replacements) : null;
     return { content: { ...content, request, response }, companions: (cause) => screened.companions(cause) };
   };
+
+  /**
+   * One free text of another feature (a feedback comment, an edited answer) under its
+   * workload's policy: as sent under `allow`, with placeholders otherwise. Deterministic (the
+   * same text gives the same result), as the feedback hook requires. Such texts have no
+   * companion events, so under `encrypt` their originals are not kept either.
+   */
+  async redactText(text: string, context: { readonly workloadId: string; readonly field: string }): Promise<string> {
+    const policy = await this.policyFor(context.workloadId);
+    if (policy.mode === 'allow') return text;
+    const [screened] = screenTexts([{ path: context.field, text }], policy.entityTypes ? new Set(policy.entityTypes) : ALL_ENTITY_TYPES).texts;
+    return screened?.text ?? text;
+  }
 
   /**
    * Records the request, destroys the subject's data key, records SubjectForgotten. A crash in
