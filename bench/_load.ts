@@ -6,7 +6,7 @@
  */
 import { print } from 'graphql';
 import { InteractionsDocument, LogInteractionDocument, LogInteractionsDocument } from '../graph/generated/operations';
-import { interactionInput, keepAliveAgent, nowMs, post, summarize, type LoadJob, type LoadResult, type Workload } from './_lib';
+import { interactionInput, keepAliveAgent, nowMs, post, summarize, type LoadJob, type LoadResult, type Workload } from './_client';
 
 export const BASELINE_MUTATION = 'mutation Log($input: JSONObject!) { logInteraction(input: $input) { interactionId position } }';
 

@@ -9,7 +9,7 @@
 import { Agent, request, type ClientRequest } from 'node:http';
 import { print } from 'graphql';
 import { InteractionLoggedDocument, LogInteractionDocument } from '../graph/generated/operations';
-import { interactionInput, keepAliveAgent, nowMs, post, sleep, summarize, type Summary } from './_lib';
+import { interactionInput, keepAliveAgent, nowMs, post, sleep, summarize, type Summary } from './_client';
 
 export interface FanoutJob {
   readonly url: string;
