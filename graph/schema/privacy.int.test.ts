@@ -257,6 +257,35 @@ describe('crypto-shredding, audit trail and privacy report', () => {
     expect((await t.app.store.readStream('interaction-shred-retry')).map((e) => e.type)).toEqual(['PiiRedacted', 'RawTextEncrypted', 'InteractionLogged']);
   });
 
+  it('finishes an erasure a crash left pending (request recorded, key not yet destroyed)', async () => {
+    await setPolicy('crash-wl', 'encrypt');
+    await log(piiInput('shred-crash', 'crash-wl', 'user-crash'));
+    const keyId = (await t.app.privacy.vault.get('subject:user-crash'))?.keyId;
+    expect(keyId).toBeDefined();
+    const requestId = '5a1e0000-0000-4000-8000-00000000c0de';
+    const appended = await t.app.store.append(
+      'privacysubject-subject:user-crash',
+      [
+        {
+          id: requestId,
+          type: 'SubjectErasureRequested',
+          data: { subjectKey: 'subject:user-crash', reason: null, requestedBy: 'key:admin' },
+          metadata: { actor: 'key:admin', correlationId: 'crash', causationId: null, occurredAt: new Date(Date.now() - 120_000).toISOString(), schemaVersion: 1 },
+        },
+      ],
+      { expectedRevision: 'no_stream' },
+    );
+    await t.app.projector.waitFor(appended.position);
+    expect(await t.app.privacy.privacy.completePendingErasures({ actor: 'system:erasure', correlationId: 'recover' })).toBe(1);
+    expect(await t.app.privacy.vault.get('subject:user-crash')).toBeNull();
+    const history = await t.app.store.readStream('privacysubject-subject:user-crash');
+    expect(history.map((e) => e.type)).toEqual(['SubjectErasureRequested', 'SubjectForgotten']);
+    expect(history[1]?.data).toMatchObject({ requestId, keyIds: [keyId] });
+    // Nothing left to finish: a second sweep does nothing.
+    await t.app.projector.waitFor(await t.app.store.headPosition());
+    expect(await t.app.privacy.privacy.completePendingErasures({ actor: 'system:erasure', correlationId: 'again' })).toBe(0);
+  });
+
   it('answers forgetSubject without a subject with InputInvalid', async () => {
     const { body } = await t.gql(ForgetSubjectDocument, { input: {} }, { key: admin.key });
     expect(body.data?.forgetSubject).toMatchObject({ __typename: 'InputInvalid' });
