@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import type { CataloguedEventStore } from '../events/catalogued-event-store';
 import type { Logger } from '../lib/logger';
@@ -10,6 +11,10 @@ import { EvaluationQueries } from '../services/evaluation/evaluation-queries';
 import { JudgeCounter } from '../services/evaluation/judge/judge-counter';
 import { judgeReactor } from '../services/evaluation/judge/judge-reactor';
 import { MetricService } from '../services/evaluation/metric-service';
+import { pipelineReactor } from '../services/evaluation/pipelines/pipeline-reactor';
+import { PipelineService } from '../services/evaluation/pipelines/pipeline-service';
+import { SampleDatabases } from '../services/evaluation/pipelines/sample-databases';
+import { SqlSandbox } from '../services/evaluation/pipelines/sql-sandbox';
 import type { EvaluationServices } from '../services/evaluation/services';
 import type { SensitiveInfoDetector } from '../services/evaluation/validators/checks';
 import { InputValidator } from '../services/evaluation/validators/input-validator';
@@ -25,6 +30,8 @@ export interface EvaluationParts {
   /** Run where the projector runs (see reactorsFor). */
   readonly reactors: readonly Reactor[];
   readonly embedder: Embedder;
+  /** Ends the SQL sandbox's child process and closes the sample databases. */
+  close(): Promise<void>;
 }
 
 /** The OpenAI client when an endpoint is configured (a key, a base URL or both), else null. */
@@ -63,6 +70,7 @@ export function openEvaluation(
   const services: EvaluationServices = {
     judge,
     annotation: new AnnotationService(deps),
+    pipelines: new PipelineService(deps),
     metrics: new MetricService(deps),
     queries: new EvaluationQueries(deps.readStore),
     validator: new InputValidator(validatorDeps),
@@ -74,5 +82,16 @@ export function openEvaluation(
     const llm = new OpenAiJudge({ client, concurrency: config.FLYWHEEL_JUDGE_CONCURRENCY });
     reactors.push(judgeReactor({ readStore: deps.readStore, llm, defaultModel: config.FLYWHEEL_JUDGE_MODEL, counter: judge }));
   }
-  return { services, reactors, embedder };
+  const databases = new SampleDatabases(join(config.FLYWHEEL_DATA_DIR, 'sample-dbs'));
+  const sandbox = new SqlSandbox({ timeoutMs: 2_000, maxRows: 1_000 });
+  reactors.push(pipelineReactor({ readStore: deps.readStore, databases, sandbox }));
+  return {
+    services,
+    reactors,
+    embedder,
+    close: async () => {
+      await sandbox.close();
+      databases.close();
+    },
+  };
 }

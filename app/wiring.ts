@@ -6,6 +6,7 @@ import type { GraphContext, Services } from '../graph/context';
 import { createFlywheelYoga, type FlywheelYoga } from '../graph/yoga';
 import type { Logger } from '../lib/logger';
 import { apiKeysProjection } from '../projections/api-keys';
+import { evaluationPipelinesProjection } from '../projections/evaluation-pipelines';
 import { evaluationProjection } from '../projections/evaluation';
 import { evaluationAnnotationProjection } from '../projections/evaluation-annotation';
 import { evaluationInputsProjection } from '../projections/evaluation-inputs';
@@ -47,7 +48,7 @@ export function reactorsFor(deps: {
 }
 
 /** Every read model the service keeps. */
-export const projections: readonly Projection[] = [interactionsProjection, apiKeysProjection, privacyPoliciesProjection, privacyRecordsProjection, feedbackProjection, evaluationProjection, evaluationInputsProjection, evaluationAnnotationProjection];
+export const projections: readonly Projection[] = [interactionsProjection, apiKeysProjection, privacyPoliciesProjection, privacyRecordsProjection, feedbackProjection, evaluationProjection, evaluationInputsProjection, evaluationAnnotationProjection, evaluationPipelinesProjection];
 
 export interface FlywheelApp {
   readonly config: Config;
@@ -228,6 +229,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
       stop: () =>
         (stopping ??= (async () => {
           for (const runner of reactors) await runner.stop();
+          await evaluation.close();
           await projector.stop();
           await auth.close();
           await privacy.close();

@@ -161,15 +161,63 @@ export const AnnotationItemClaimed = defineEvent('AnnotationItemClaimed', annota
 export const LabelSubmitted = defineEvent('LabelSubmitted', labelSubmittedV1);
 export const AnnotationItemSkipped = defineEvent('AnnotationItemSkipped', annotationItemSkippedV1);
 
+// ---- pipelines -------------------------------------------------------------------------------
+
+/** What a workload's pipeline nodes are checked against: a sample database, reference queries, the classifier's classes. */
+export const pipelineChecksConfiguredV1 = z.object({
+  workloadId: workloadIdSchema,
+  /** SQL that builds the sample SQLite database codegen output runs against; null: no execution check. */
+  sampleDatabaseSql: z.string().max(2_000_000).nullable(),
+  /** sha256 of sampleDatabaseSql: names the built database file. */
+  sampleDatabaseHash: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  /** Reference answers: for this question, generated SQL must return the same rows as this SQL. */
+  references: z.array(z.object({ question: z.string().min(1).max(2_000), sql: z.string().min(1).max(20_000) })).max(1_000),
+  /** The labels a classifier node may answer with; empty: not checked. */
+  classes: z.array(z.string().min(1).max(200)).max(200),
+});
+
+/** A person's answer to "which class is right for this classifier input": the ground truth of the classifier rules. */
+export const classLabelledV1 = z.object({
+  workloadId: workloadIdSchema,
+  interactionId: idSchema,
+  expectedClass: z.string().min(1).max(200),
+  annotator: z.string().min(1).max(200),
+});
+
+export const NODE_CHECKS = ['sql-parses', 'sql-read-only', 'sql-executes', 'sql-matches-reference', 'class-valid'] as const;
+
+export const pipelineNodeCheckedV1 = z.object({
+  workloadId: workloadIdSchema,
+  interactionId: idSchema,
+  pipelineRunId: idSchema,
+  nodeId: idSchema,
+  nodeType: nodeTypeSchema,
+  interactionOccurredAt: z.iso.datetime({ offset: true }),
+  checks: z.array(z.object({ check: z.enum(NODE_CHECKS), pass: z.boolean(), evidence: z.string().max(1_000) })).max(NODE_CHECKS.length),
+  /** A classifier node's answer, for the per-class report. */
+  predictedClass: z.string().max(200).nullable(),
+  /** Names the checks' logic: results of another version are not mixed in. */
+  checkerVersion: z.string().min(1).max(64),
+});
+export type PipelineNodeCheckedData = z.infer<typeof pipelineNodeCheckedV1>;
+
+export const PipelineChecksConfigured = defineEvent('PipelineChecksConfigured', pipelineChecksConfiguredV1);
+export const ClassLabelled = defineEvent('ClassLabelled', classLabelledV1);
+export const PipelineNodeChecked = defineEvent('PipelineNodeChecked', pipelineNodeCheckedV1);
+
 /**
  * Streams: `metric-<metricId>`, `evaluation-<interactionId>` (judge and rules),
  * `judgesampling-<workloadId>`, `annotationqueue-<queueId>` (the queue, its claims and labels,
- * and the human MetricEvaluated results, appended with the label they come from).
+ * and the human MetricEvaluated results, appended with the label they come from),
+ * `pipelinechecks-<workloadId>`, `classlabel-<interactionId>`, `nodecheck-<interactionId>`.
  */
 export const METRIC_CATEGORY = 'metric';
 export const EVALUATION_CATEGORY = 'evaluation';
 export const JUDGE_SAMPLING_CATEGORY = 'judgesampling';
 export const ANNOTATION_QUEUE_CATEGORY = 'annotationqueue';
+export const PIPELINE_CHECKS_CATEGORY = 'pipelinechecks';
+export const CLASS_LABEL_CATEGORY = 'classlabel';
+export const NODE_CHECK_CATEGORY = 'nodecheck';
 
 export const evaluationEvents = [
   MetricDefined,
@@ -182,4 +230,7 @@ export const evaluationEvents = [
   AnnotationItemClaimed,
   LabelSubmitted,
   AnnotationItemSkipped,
+  PipelineChecksConfigured,
+  ClassLabelled,
+  PipelineNodeChecked,
 ] as const;

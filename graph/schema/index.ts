@@ -10,6 +10,7 @@ import './evaluation';
 import './evaluation-inputs';
 import './evaluation-judge';
 import './evaluation-annotation';
+import './evaluation-pipelines';
 import './feedback-types';
 import './feedback';
 import './feedback-reports';

@@ -2,6 +2,7 @@ import type { AnnotationService } from './annotation/annotation-service';
 import type { EvaluationQueries } from './evaluation-queries';
 import type { JudgeCounter } from './judge/judge-counter';
 import type { MetricService } from './metric-service';
+import type { PipelineService } from './pipelines/pipeline-service';
 import type { InputValidator } from './validators/input-validator';
 import type { ValidatorSettings } from './validators/validator-settings';
 
@@ -15,4 +16,5 @@ export interface EvaluationServices {
   /** What the judge did in this process, or why it does nothing. */
   readonly judge: JudgeCounter;
   readonly annotation: AnnotationService;
+  readonly pipelines: PipelineService;
 }
