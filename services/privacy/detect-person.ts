@@ -55,11 +55,12 @@ function kindOf(word: string): Kind {
 
 // A capitalised word: starts upper-case, ends lower-case (so acronyms are not names), may hold
 // apostrophes and hyphens (O'Brien, Jean-Luc) and carry an Arabic or Romance particle (al-Sayed, d'Arcy).
-const WORD = "(?:(?:al|el|d|l)[-'’])?\\p{Lu}[\\p{L}\\p{M}'’-]*[\\p{Ll}\\p{M}]";
+// Bounded (a word of a name is under 40 letters): an unbounded run makes long capitalised blobs quadratic.
+const WORD = "(?:(?:al|el|d|l)[-'’])?\\p{Lu}[\\p{L}\\p{M}'’-]{0,40}[\\p{Ll}\\p{M}]";
 const PARTICLE = 'van der|van den|van de|van|von der|von|de la|de los|del|della|de|der|den|da|di|dos|das|du|la|le|ten|ter|bin|ibn|y';
 // Runs start at a capital (a cheap first-character test for the regex engine); the letter before
 // is checked by hand, which is much cheaper than a Unicode look-behind at every position.
-const NAME_RUN_RE = new RegExp(`${WORD}(?:[ \\t]+(?:(?:${PARTICLE})[ \\t]+)?${WORD}){0,3}(?![\\p{L}\\p{M}])`, 'gu');
+const NAME_RUN_RE = new RegExp(`${WORD}(?:[ \\t]{1,3}(?:(?:${PARTICLE})[ \\t]{1,3})?${WORD}){0,3}(?![\\p{L}\\p{M}])`, 'gu');
 const LETTER_BEFORE_RE = /[\p{L}\p{M}'’-]$/u;
 
 // What people write right before a name, in the languages the corpus speaks: the last one, two

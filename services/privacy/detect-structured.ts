@@ -35,7 +35,10 @@ export function* matches(re: RegExp, text: string): Generator<RegExpExecArray> {
 
 // ---- email ----------------------------------------------------------------------------------
 
-const EMAIL_RE = /[\p{L}\p{N}._%+-]+@(?:[\p{L}\p{N}-]+\.)+\p{L}{2,24}/gu;
+// Every quantifier here and below is bounded: an unbounded one before a required character makes
+// a long run without it (a 200 KB base64 blob) quadratic, which would stall the write path.
+// RFC 5321 caps the local part at 64 characters and a domain label at 63.
+const EMAIL_RE = /[\p{L}\p{N}._%+-]{1,64}@(?:[\p{L}\p{N}-]{1,63}\.){1,8}\p{L}{2,24}/gu;
 
 export const findEmails: Finder = (text, out) => {
   if (!text.includes('@')) return;
@@ -287,7 +290,7 @@ const SECRET_PATTERNS: readonly SecretPattern[] = [
   { literal: 'SK', re: /(?<![\w])SK[0-9a-f]{32}(?![\w])/g },
   { literal: 'eyJ', re: /(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
   { literal: 'earer', re: /\b[Bb]earer\s+([A-Za-z0-9._~+/-]{16,}=*)/dg, group: 1 },
-  { literal: '://', re: /\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:@/]+:([^\s@/]{1,200})@/dg, group: 1 },
+  { literal: '://', re: /\b[a-zA-Z][a-zA-Z0-9+.-]{0,20}:\/\/[^\s:@/]{1,100}:([^\s@/]{1,200})@/dg, group: 1 },
   { literal: 'AccountKey=', re: /AccountKey=([A-Za-z0-9+/]{86}==)/dg, group: 1 },
 ];
 

@@ -8,16 +8,17 @@ import { matches, type Detection, type Finder } from './detect-structured';
 
 // ---- street addresses -----------------------------------------------------------------------
 
-const CAP = "\\p{Lu}[\\p{L}\\p{M}'’.-]*";
+// Quantifiers are bounded throughout (see detect-structured.ts): long runs must stay linear.
+const CAP = "\\p{Lu}[\\p{L}\\p{M}'’.-]{0,40}";
 const EN_SUFFIX =
   'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Crescent|Cres|Close|Trail|Row|Alley|Grove|Gardens|Mews|Hill|Park';
 const UNIT = "(?:,?\\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|#)\\.?\\s*#?\\s*[A-Za-z0-9-]{1,6})?";
 // `, Springfield, IL 62704` or `, London SW1A 2AA` or `, 10115 Berlin`.
 // City words have lower-case letters, so a postcode (NW1 6XE, IL 62704) is not taken for one.
-const CITY_WORD = "\\p{Lu}\\p{Ll}[\\p{L}'’.-]*";
+const CITY_WORD = "\\p{Lu}\\p{Ll}[\\p{L}'’.-]{0,40}";
 const CITY_TAIL =
   `(?:,\\s*(?:${CITY_WORD}(?:\\s+${CITY_WORD}){0,2}))?(?:,?\\s+(?:[A-Z]{2}\\s+\\d{5}(?:-\\d{4})?|[A-Z]{1,2}\\d[A-Z\\d]?\\s+\\d[A-Z]{2}))?`;
-const EU_CITY_TAIL = "(?:,\\s*(?:[A-Z]{1,2}-)?\\d{4,5}\\s+\\p{Lu}[\\p{L}'’-]+(?:\\s+\\p{Lu}[\\p{L}'’-]+)?)?";
+const EU_CITY_TAIL = "(?:,\\s{0,3}(?:[A-Z]{1,2}-)?\\d{4,5}\\s{1,3}\\p{Lu}[\\p{L}'’-]{1,40}(?:\\s{1,3}\\p{Lu}[\\p{L}'’-]{1,40})?)?";
 
 // Each shape with the cheap test its text must pass first (a street word), so prose without
 // addresses costs a few keyword scans rather than five Unicode-heavy patterns.
@@ -29,7 +30,7 @@ const ADDRESS_SHAPES: readonly (readonly [gate: RegExp, shape: RegExp])[] = [
   )],
   // Hauptstraße 12, 10115 Berlin / Keizersgracht 123 / Storgatan 5
   [/(?:straße|strasse|str\.|weg|allee|gasse|platz|ring|damm|ufer|gracht|laan|straat|plein|steeg|kade|dijk|vej|gade|gatan|gata|vägen|veien|veg)\s+\d|(?:Am|An der|Auf der|Im|In der|Unter den)\s/, new RegExp(
-    `(?<![\\w-])(?:\\p{Lu}[\\p{L}-]*(?:straße|strasse|str\\.|weg|allee|gasse|platz|ring|damm|ufer|gracht|laan|straat|plein|steeg|kade|dijk|vej|gade|gatan|gata|vägen|veien|veg)|(?:Am|An der|Auf der|Im|In der|Unter den)\\s+\\p{Lu}[\\p{L}-]+)\\s+\\d{1,4}\\s?[a-z]?\\b${EU_CITY_TAIL}`,
+    `(?<![\\w-])(?:\\p{Lu}[\\p{L}-]{0,40}(?:straße|strasse|str\\.|weg|allee|gasse|platz|ring|damm|ufer|gracht|laan|straat|plein|steeg|kade|dijk|vej|gade|gatan|gata|vägen|veien|veg)|(?:Am|An der|Auf der|Im|In der|Unter den)\\s+\\p{Lu}[\\p{L}-]{1,40})\\s+\\d{1,4}\\s?[a-z]?\\b${EU_CITY_TAIL}`,
     'gu',
   )],
   // 12 rue de la Paix, 75002 Paris / 8, avenue des Champs-Élysées

@@ -133,3 +133,20 @@ describe('redaction', () => {
     expect(replaceTexts(response, 'response', replacements).choices[0]?.message.content).toBe('sent to <EMAIL_1>');
   });
 });
+
+describe('detector on hostile input', () => {
+  // A field may hold 256 KB. A regex with an unbounded run before a required character turns a
+  // long run without that character quadratic: minutes of blocked event loop for one request.
+  it.each([
+    ['a capitalised run with an @ elsewhere', `A${'a'.repeat(100_000)} @x`],
+    ['upper-case letters', `${'A'.repeat(100_000)} @x 1`],
+    ['a word before an @', `${'x'.repeat(100_000)}@`],
+    ['dotted letters before an @', `${'a.'.repeat(50_000)}@b`],
+    ['a scheme-like run before ://', `${'a'.repeat(100_000)}://`],
+    ['base64 with an address', `${Buffer.from(Array.from({ length: 75_000 }, (_, i) => i % 251)).toString('base64')} me@example.com`],
+  ])('stays linear on %s', (_name, text) => {
+    const started = performance.now();
+    detect(text);
+    expect(performance.now() - started).toBeLessThan(3_000);
+  });
+});
