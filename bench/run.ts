@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 const [name, ...args] = process.argv.slice(2);
 const available = readdirSync(__dirname)
@@ -19,5 +19,13 @@ if (!name || !available.includes(name)) {
 const file = join(__dirname, `${name}.ts`);
 if (!existsSync(file)) process.exit(2);
 // A child process per benchmark so each starts with a clean heap and its own event loop.
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', file, ...args], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+const child = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', file, ...args], { stdio: 'inherit' });
+// Pass stop signals on: `timeout` or Ctrl-C must stop the benchmark, not only this runner.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    child.kill(signal);
+    // A benchmark whose event loop is blocked cannot handle the signal; make sure it ends.
+    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+  });
+}
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));

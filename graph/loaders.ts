@@ -30,10 +30,11 @@ export function createLoaders(readStore: ReadStore): Loaders {
     }),
     conversation: new DataLoader(
       async (conversationIds) => {
+        const sort = { conversationId: 1, occurredAt: 1 } as const;
         const page = await readStore.find<InteractionDoc>(
           INTERACTIONS,
           { conversationId: { $in: [...conversationIds] } },
-          { sort: { conversationId: 1, occurredAt: 1 }, limit: Math.min(10_000, conversationIds.length * MAX_CONVERSATION) },
+          { sort, limit: Math.min(10_000, conversationIds.length * MAX_CONVERSATION) },
         );
         const groups = new Map<string, InteractionDoc[]>();
         for (const doc of page.docs) {
@@ -41,6 +42,18 @@ export function createLoaders(readStore: ReadStore): Loaders {
           const group = groups.get(doc.conversationId) ?? [];
           if (group.length < MAX_CONVERSATION) group.push(doc);
           groups.set(doc.conversationId, group);
+        }
+        // The shared limit ran out (a very long conversation used it up): the conversations
+        // from the cut onwards may be incomplete, so each of those is read on its own.
+        const last = page.docs[page.docs.length - 1]?.conversationId;
+        if (page.next !== null && last) {
+          const unsure = conversationIds.filter((id) => id >= last && (groups.get(id)?.length ?? 0) < MAX_CONVERSATION);
+          await Promise.all(
+            unsure.map(async (id) => {
+              const own = await readStore.find<InteractionDoc>(INTERACTIONS, { conversationId: id }, { sort, limit: MAX_CONVERSATION });
+              groups.set(id, [...own.docs]);
+            }),
+          );
         }
         return conversationIds.map((id) => groups.get(id) ?? []);
       },

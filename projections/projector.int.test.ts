@@ -80,6 +80,16 @@ describe('projector', () => {
     expect(await readStore.getCheckpoint('interactions')).toBe(head);
   });
 
+  it('yields the event loop between catch-up batches, so a timer runs before the backlog is done', async () => {
+    const head = await logInteractions(3000);
+    const p = projector();
+    await p.start();
+    // With the loop resolving in microtasks only, this timer would fire after the last batch.
+    const seenByTimer = await new Promise<number>((resolve) => setTimeout(() => resolve(p.status()[0]?.checkpoint ?? -1), 0));
+    expect(seenByTimer).toBeLessThan(head);
+    await p.waitFor(head);
+  });
+
   it('publishes after commit: when the notification arrives the document is readable', async () => {
     const p = projector();
     await p.start();

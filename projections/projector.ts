@@ -206,6 +206,9 @@ class Runner {
       }
       await this.processBatch(batch);
       if (done || !this.subscription) return;
+      // A catch-up backlog resolves entirely in microtasks; yield so requests, timers and the
+      // other read models get the event loop between batches.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
