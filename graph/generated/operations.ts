@@ -19,7 +19,9 @@ export type AuditRawStatus =
   /** The subject's key is destroyed: unreadable for good. */
   | 'erased'
   /** Not decrypted (decrypt: false). */
-  | 'sealed';
+  | 'sealed'
+  /** The key exists but does not open it (altered ciphertext, or another master key). */
+  | 'unreadable';
 
 /** One of subjectId, conversationId or stream, and/or a time range (recordedAt; from inclusive, to exclusive). */
 export type AuditTrailFilter = {

@@ -286,6 +286,24 @@ describe('crypto-shredding, audit trail and privacy report', () => {
     expect(await t.app.privacy.privacy.completePendingErasures({ actor: 'system:erasure', correlationId: 'again' })).toBe(0);
   });
 
+  it('shows an altered ciphertext as unreadable and still returns the rest of the trail', async () => {
+    const live = await t.app.privacy.vault.get('subject:user-keep');
+    if (!live) throw new Error('user-keep has no key');
+    await t.app.store.append('interaction-tampered', [
+      {
+        id: '7a3e0000-0000-4000-8000-0000000000aa',
+        type: 'RawTextEncrypted',
+        data: { interactionId: 'tampered', workloadId: 'tamper-wl', subjectKey: 'subject:user-keep', keyId: live.keyId, algorithm: 'AES-256-GCM', iv: 'AAAAAAAAAAAAAAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA==', ciphertext: 'Zm9v' },
+        metadata: { actor: 'test', correlationId: 'tamper', causationId: null, occurredAt: new Date().toISOString(), schemaVersion: 1 },
+      },
+    ]);
+    const { body } = await t.gql(AuditTrailDocument, { filter: { stream: 'interaction-tampered' }, reason: 'integrity check' }, { key: auditor.key });
+    const result = body.data?.auditTrail;
+    if (result?.__typename !== 'AuditTrail') throw new Error(JSON.stringify(body));
+    expect(result.events.map((e) => e.rawStatus)).toEqual(['unreadable']);
+    expect(result.decrypted).toBe(0);
+  });
+
   it('answers forgetSubject without a subject with InputInvalid', async () => {
     const { body } = await t.gql(ForgetSubjectDocument, { input: {} }, { key: admin.key });
     expect(body.data?.forgetSubject).toMatchObject({ __typename: 'InputInvalid' });

@@ -35,6 +35,7 @@ const AuditRawStatusEnum = builder.enumType('AuditRawStatus', {
     decrypted: { description: 'Decrypted for this audit access (recorded as RawDataAccessed).' },
     erased: { description: "The subject's key is destroyed: unreadable for good." },
     sealed: { description: 'Not decrypted (decrypt: false).' },
+    unreadable: { description: 'The key exists but does not open it (altered ciphertext, or another master key).' },
   },
 });
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEventStore } from '../../events/catalogued-event-store';
-import { RawDataAccessed, RAW_ACCESS_CATEGORY, rawTextEncryptedV1, type AuditQuery } from '../../events/catalogue/privacy';
+import { RawDataAccessed, RAW_ACCESS_CATEGORY, rawTextEncryptedV1, type AuditQuery, type RawTextEncryptedData } from '../../events/catalogue/privacy';
 import { commandMetadata, streamName, type RecordedEvent } from '../../events/envelope';
 import type { EventStore } from '../../events/event-store';
 import { INTERACTIONS, type InteractionDoc } from '../../projections/interactions';
 import { PRIVACY_ACCESSES, type PrivacyAccessDoc } from '../../projections/privacy-records';
 import type { ReadStore } from '../../projections/read-store';
 import { InputInvalid, type FieldIssue } from '../errors';
-import { open } from './crypto';
+import { DecryptionFailed, open } from './crypto';
 import type { DataKeys } from './data-keys';
 import { subjectKeyFromInput } from './privacy-service';
 import { rawTextAad } from './screen';
@@ -28,7 +28,9 @@ export interface AuditRequest {
 export type RawText =
   | { readonly status: 'decrypted'; readonly texts: Readonly<Record<string, string>> }
   | { readonly status: 'erased' }
-  | { readonly status: 'sealed' };
+  | { readonly status: 'sealed' }
+  /** The key exists but does not open it: altered ciphertext, or a different master key. */
+  | { readonly status: 'unreadable' };
 
 export interface AuditedEvent {
   /** The event exactly as stored (its stored schema version, not upcast). */
@@ -106,19 +108,14 @@ export class AuditService {
         continue;
       }
       subjectKeys.add(sealed.data.subjectKey);
-      const key = request.decrypt ? await this.deps.keys.forDecryption(sealed.data.subjectKey, sealed.data.keyId) : null;
-      if (request.decrypt && key === null) {
-        erased++;
-        audited.push({ event, raw: { status: 'erased' } });
-      } else if (key === null) {
+      if (!request.decrypt) {
         audited.push({ event, raw: { status: 'sealed' } });
-      } else {
-        const d = sealed.data;
-        const plaintext = open(key, d, rawTextAad(d.interactionId, d.subjectKey, d.keyId));
-        const texts: unknown = JSON.parse(plaintext.toString('utf8'));
-        decrypted++;
-        audited.push({ event, raw: { status: 'decrypted', texts: stringRecord(texts) } });
+        continue;
       }
+      const raw = await this.decrypt(sealed.data);
+      if (raw.status === 'erased') erased++;
+      if (raw.status === 'decrypted') decrypted++;
+      audited.push({ event, raw });
     }
 
     const accessId = randomUUID();
@@ -146,6 +143,19 @@ export class AuditService {
       { expectedRevision: 'no_stream' },
     );
     return { accessId, position: result.position, events: audited, truncated, decrypted, erased };
+  }
+
+  private async decrypt(d: RawTextEncryptedData): Promise<RawText> {
+    try {
+      const key = await this.deps.keys.forDecryption(d.subjectKey, d.keyId);
+      if (key === null) return { status: 'erased' };
+      const texts: unknown = JSON.parse(open(key, d, rawTextAad(d.interactionId, d.subjectKey, d.keyId)).toString('utf8'));
+      return { status: 'decrypted', texts: stringRecord(texts) };
+    } catch (error) {
+      // One unreadable event must not hide the rest of the trail from the auditor.
+      if (error instanceof DecryptionFailed) return { status: 'unreadable' };
+      throw error;
+    }
   }
 
   private async collect(query: AuditQuery, from: number | null, to: number | null, max: number): Promise<RecordedEvent[]> {
