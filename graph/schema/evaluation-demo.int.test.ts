@@ -59,6 +59,7 @@ beforeAll(async () => {
     if (Date.now() > deadline) throw new Error('not every interaction was validated');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  await t.app.projector.waitFor(await t.app.store.headPosition());
 }, 120_000);
 afterAll(async () => {
   await t.close();

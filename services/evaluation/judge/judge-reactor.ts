@@ -64,6 +64,8 @@ export function judgeReactor(deps: JudgeReactorDeps): Reactor {
   return {
     name: 'judge',
     eventTypes: new Set(['InteractionLogged']),
+    // Interactions are judged independently: many at once, bounded by the client's concurrency limit.
+    partitionKey: (event) => (event.type === 'InteractionLogged' ? event.data.interactionId : event.id),
     async react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction[]> {
       if (event.type !== 'InteractionLogged') return [];
       const d = event.data;

@@ -26,6 +26,7 @@ export function pipelineReactor(deps: PipelineReactorDeps): Reactor {
   return {
     name: 'pipeline-checks',
     eventTypes: new Set(['InteractionLogged']),
+    partitionKey: (event) => (event.type === 'InteractionLogged' ? event.data.interactionId : event.id),
     async react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction[]> {
       if (event.type !== 'InteractionLogged') return [];
       const d = event.data;

@@ -13,6 +13,8 @@ export function validationReactor(validator: InputValidator): Reactor {
   return {
     name: 'input-validators',
     eventTypes: new Set(['InteractionLogged', 'InputValidatorsConfigured']),
+    // A workload's inputs are compared with its earlier ones, so they go in log order; workloads do not wait for each other.
+    partitionKey: (event) => (event.type === 'InteractionLogged' || event.type === 'InputValidatorsConfigured' ? event.data.workloadId : event.id),
     async react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction[]> {
       if (event.type === 'InputValidatorsConfigured') {
         validator.forget(event.data.workloadId);
