@@ -9,6 +9,7 @@ import type { Modifier } from 'mingo/updater';
 import { isEqual } from 'mingo/util';
 import { InvalidUpdate } from '../errors';
 import { isPlainObject } from '../query-validation';
+import { applySimpleUpdate } from './update-fast';
 import type { JsonValue, UpdateOperators } from '../read-store';
 
 export type StoredDoc = Record<string, unknown> & { _id: string };
@@ -71,6 +72,7 @@ function checkAgainst(doc: Record<string, unknown>, op: string, path: string): L
  * being created by an upsert, which is when `$setOnInsert` applies.
  */
 export function applyUpdate(doc: StoredDoc, update: UpdateOperators, inserting: boolean): StoredDoc {
+  if (applySimpleUpdate(doc, update, inserting)) return doc;
   const modifier: Record<string, Record<string, unknown>> = {};
   const set: Record<string, unknown> = {};
   const put = (op: string, path: string, value: unknown): void => {

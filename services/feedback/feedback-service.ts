@@ -3,7 +3,7 @@ import { OUTCOME_WEIGHTS_CATEGORY, OutcomeWeightsSet, type OutcomeWeightsSetData
 import { INTERACTION_CATEGORY } from '../../events/catalogue/ingest';
 import { streamName } from '../../events/envelope';
 import type { ReadStore } from '../../projections/read-store';
-import { DomainError, InputInvalid, issuesFromZod } from '../errors';
+import { DomainError, InputInvalid, issuesFromZod, NotFound } from '../errors';
 import { BatchTooLarge, type CommandContext, type ItemResult } from '../ingest/ingest-service';
 import { calibrate, type CalibrationReport } from './calibration';
 import {
@@ -13,7 +13,8 @@ import {
   signalContentOf,
   type SignalContent,
 } from './commands';
-import { decide, evolve, initialState } from './decider';
+import { decide, SignalIdConflict } from './decider';
+import { InteractionFactsCache } from './interaction-facts';
 import { FEATURES, type Feature, type OutcomeWeights } from './outcome';
 import { coverageReport, labelledExamples, latencyBiasReport, loadFacts, type CoverageReport, type LatencyBiasReport } from './reports';
 import { WeightsReader, type CurrentWeights } from './weights';
@@ -67,21 +68,30 @@ export interface WeightsChange {
 
 export class FeedbackService {
   readonly weightsReader: WeightsReader;
+  private readonly facts: InteractionFactsCache;
 
   constructor(private readonly deps: FeedbackDeps) {
     this.weightsReader = new WeightsReader(deps.store);
+    this.facts = new InteractionFactsCache(deps.store);
   }
 
-  /** Parses, authorises, decides and appends one signal; resolves once the event is durable. */
+  /**
+   * Parses, authorises, decides and appends one signal; resolves once the event is durable.
+   *
+   * Optimistic, like logging an interaction: the decision is made against the interaction's
+   * facts alone (cached, they never change) rather than its whole stream, and the store's
+   * idempotency by event id (derived from the interaction and signal ids) catches a retry. A
+   * retry is recognised after the append, by an answer from before it began, and compared with
+   * the signal already recorded: same content, a duplicate; other content, SignalIdConflict.
+   */
   async record(input: unknown, context: FeedbackContext): Promise<RecordedSignal> {
     const parsed = recordSignalInputSchema.safeParse(input);
     if (!parsed.success) throw new InputInvalid(issuesFromZod(parsed.error));
-    const stream = streamName(INTERACTION_CATEGORY, parsed.data.interactionId);
-    const history = await this.deps.store.readStream(stream);
-    const state = history.reduce(evolve, initialState);
-    if (state.status === 'logged') context.authorize?.({ interactionId: parsed.data.interactionId, workloadId: state.workloadId });
-    const content = signalContentOf(parsed.data, parsed.data.signalId ?? this.deps.newId());
-    const signal = state.status === 'logged' ? await this.redacted(content, state.workloadId) : content;
+    const { interactionId } = parsed.data;
+    const facts = await this.facts.get(interactionId);
+    if (!facts) throw new NotFound('interaction', interactionId);
+    context.authorize?.({ interactionId, workloadId: facts.workloadId });
+    const signal = await this.redacted(signalContentOf(parsed.data, parsed.data.signalId ?? this.deps.newId()), facts.workloadId);
     const metadata = {
       actor: context.actor,
       correlationId: context.correlationId,
@@ -89,22 +99,19 @@ export class FeedbackService {
       occurredAt: new Date(parsed.data.occurredAt ?? this.deps.now()).toISOString(),
       schemaVersion: 1,
     };
-    const events = decide({ type: 'RecordSignal', signal, metadata }, state); // NotFound, SignalIdConflict
-    const result = {
-      signalId: signal.signalId,
-      interactionId: signal.interactionId,
-      workloadId: state.status === 'logged' ? state.workloadId : '',
-      type: signal.type,
-    };
-    if (events.length === 0) {
-      const original = history.find((e) => e.type === 'SignalRecorded' && e.data.signalId === signal.signalId);
-      return { ...result, position: original?.position ?? -1, duplicate: true };
+    const [event] = decide({ type: 'RecordSignal', signal, metadata }, { status: 'logged', ...facts, signals: new Map() });
+    if (event?.type !== 'SignalRecorded') throw new Error('the signal decider decided nothing');
+    const stream = streamName(INTERACTION_CATEGORY, interactionId);
+    const before = await this.deps.store.headPosition();
+    // Other signals and outcomes land on the stream concurrently and none constrains this one.
+    const appended = await this.deps.store.append(stream, [event], { expectedRevision: 'any' });
+    const result = { signalId: signal.signalId, interactionId, workloadId: facts.workloadId, type: signal.type, position: appended.position };
+    if (appended.position > before) return { ...result, duplicate: false };
+    const [original] = await this.deps.store.readStream(stream, { fromRevision: appended.lastRevision, maxCount: 1 });
+    if (original?.type === 'SignalRecorded' && original.data.contentHash !== event.data.contentHash) {
+      throw new SignalIdConflict(interactionId, signal.signalId);
     }
-    // Other signals and outcomes land on the stream concurrently and none of them constrains
-    // this one, so any revision will do; a concurrent retry carries the same event id and the
-    // store answers it with the original.
-    const appended = await this.deps.store.append(stream, events, { expectedRevision: 'any' });
-    return { ...result, position: appended.position, duplicate: false };
+    return { ...result, duplicate: true };
   }
 
   /** Each item is answered on its own; a bad item does not stop the others. */

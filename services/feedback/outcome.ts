@@ -156,11 +156,16 @@ export function infer(summary: FeatureSummary, weights: OutcomeWeights): Inferen
   return { outcome, confidence, score };
 }
 
-/** Recorded again only when the label or the confidence (to 2 decimals) moves. */
+/**
+ * Recorded again only when the label changes or the confidence moves by 0.05 or more: smaller
+ * moves tell a reader nothing, and each OutcomeInferred is work for every read model.
+ */
+export const CONFIDENCE_STEP = 0.05;
+
 export function changed(before: Inference | null, after: Inference | null): boolean {
   if (!after) return false;
   if (!before) return true;
-  return before.outcome !== after.outcome || Math.round(before.confidence * 100) !== Math.round(after.confidence * 100);
+  return before.outcome !== after.outcome || Math.abs(before.confidence - after.confidence) >= CONFIDENCE_STEP - 1e-9;
 }
 
 /** Fills in features missing from stored weights (a feature added later) from the defaults. */

@@ -39,11 +39,12 @@ describe('triangulation', () => {
     expect(featuresOf(data(copy('a', 0.2), copy('b', 0.6), copy('c', 0.4))).features.copied).toBe(0.6);
   });
 
-  it('records again only when the label or the confidence to two decimals moves', () => {
+  it('records again only when the label changes or the confidence moves by 0.05 or more', () => {
     const good = { outcome: 'good' as const, confidence: 0.9, score: 2.2 };
     expect(changed(null, good)).toBe(true);
-    expect(changed(good, { ...good, confidence: 0.902 })).toBe(false);
+    expect(changed(good, { ...good, confidence: 0.93 })).toBe(false);
     expect(changed(good, { ...good, confidence: 0.95 })).toBe(true);
+    expect(changed(good, { ...good, outcome: 'unknown' })).toBe(true);
     expect(changed(good, null)).toBe(false);
     expect(sigmoid(-800)).toBe(0);
   });
