@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { chatMessageSchema, workloadIdSchema } from '../../events/catalogue/ingest';
 import { VALIDATION_OUTCOMES, VALIDATORS, type ValidatorCheck } from '../../events/catalogue/validation';
-import type { InputValidationDoc, ValidatorConfigDoc } from '../../projections/evaluation-inputs';
+import { INPUT_VALIDATIONS, type InputValidationDoc, type ValidatorConfigDoc } from '../../projections/evaluation-inputs';
 import { Forbidden } from '../../services/auth/errors';
 import { InputInvalid, issuesFromZod } from '../../services/errors';
 import type { Validation } from '../../services/evaluation/validators/input-validator';
 import { builder } from '../builder';
 import { actor, assertMayRead, requireWorkload } from './evaluation';
+import { InteractionRef } from './interaction';
 
 const ValidationOutcomeEnum = builder.enumType('ValidationOutcome', { values: VALIDATION_OUTCOMES });
 const ValidatorEnum = builder.enumType('InputValidatorName', { values: VALIDATORS });
@@ -150,5 +151,21 @@ builder.queryFields((t) => ({
       assertMayRead(context, workloadId);
       return context.services.evaluation.validatorSettings.get(workloadId);
     },
+  }),
+}));
+
+// ---- on Interaction -----------------------------------------------------------------------
+
+builder.objectFields(InteractionRef, (t) => ({
+  inputValidation: t.loadable({
+    type: InputValidationRef,
+    nullable: true,
+    description: 'What the input validators found for this interaction (batched per request).',
+    load: async (ids: string[], context) => {
+      const docs = await context.readStore.findByIds<InputValidationDoc>(INPUT_VALIDATIONS, ids);
+      const byId = new Map(docs.map((d) => [d._id, viewOf(d)]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+    resolve: (interaction) => interaction._id,
   }),
 }));

@@ -13,7 +13,7 @@ import type { MetricChanged } from '../../services/evaluation/metric-service';
 import { builder } from '../builder';
 import { mayUseWorkload, type GraphContext } from '../context';
 import { ErrorInterface } from './errors';
-import { NodeTypeEnum } from './interaction';
+import { InteractionRef, NodeTypeEnum } from './interaction';
 
 // ---- errors -------------------------------------------------------------------------------
 
@@ -364,5 +364,19 @@ builder.subscriptionFields((t) => ({
       });
     },
     resolve: (doc) => doc,
+  }),
+}));
+
+// ---- on Interaction -----------------------------------------------------------------------
+
+builder.objectFields(InteractionRef, (t) => ({
+  evaluations: t.loadableList({
+    type: MetricResultRef,
+    description: 'Every metric result for this interaction (batched per request: one read for a page of interactions).',
+    load: async (ids: string[], context) => {
+      const results = await context.services.evaluation.queries.resultsFor(ids);
+      return ids.map((id) => results.filter((r) => r.interactionId === id));
+    },
+    resolve: (interaction) => interaction._id,
   }),
 }));
