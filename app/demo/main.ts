@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { print } from 'graphql';
 import { LogInteractionsDocument, type LogInteractionsMutation } from '../../graph/generated/operations';
 import { ConfigError, loadDemoConfig } from '../config';
+import { demoSignals, sendDemoSignals } from './signals';
 import { demoTraffic } from './traffic';
 
 export interface DemoOptions {
@@ -12,12 +13,15 @@ export interface DemoOptions {
   readonly seed: number;
   /** Where the progress bar goes (stderr by default; tests pass a sink). */
   readonly progress?: (done: number, total: number) => void;
+  /** Also send feedback signals on the traffic (app/demo/signals.ts); the key then needs the feedback scope. */
+  readonly signals?: boolean;
 }
 
 export interface DemoResult {
   readonly accepted: number;
   readonly rejected: number;
   readonly workloads: readonly string[];
+  readonly signals?: { readonly accepted: number; readonly rejected: number };
 }
 
 function bar(done: number, total: number): void {
@@ -33,6 +37,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const progress = options.progress ?? bar;
   let accepted = 0;
   let rejected = 0;
+  const ids: string[] = [];
   const query = print(LogInteractionsDocument);
   for (let i = 0; i < traffic.length; i += options.batchSize) {
     const inputs = traffic.slice(i, i + options.batchSize);
@@ -48,9 +53,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
     accepted += result.accepted;
     rejected += result.rejected;
+    result.items.forEach((item, k) => {
+      if (item.__typename === 'InteractionAccepted') ids[i + k] = item.interactionId;
+    });
     progress(Math.min(i + options.batchSize, traffic.length), traffic.length);
   }
-  return { accepted, rejected, workloads: [...new Set(traffic.map((t) => t.workloadId))].sort() };
+  const workloads = [...new Set(traffic.map((t) => t.workloadId))].sort();
+  if (!options.signals) return { accepted, rejected, workloads };
+  return { accepted, rejected, workloads, signals: await sendDemoSignals(options, demoSignals(traffic, ids, options.seed)) };
 }
 
 async function main(): Promise<number> {
@@ -61,6 +71,7 @@ async function main(): Promise<number> {
       seed: { type: 'string', default: '42' },
       url: { type: 'string' },
       key: { type: 'string' },
+      'no-signals': { type: 'boolean', default: false },
     },
   });
   let env;
@@ -76,7 +87,7 @@ async function main(): Promise<number> {
   const key = values.key ?? env.FLYWHEEL_API_KEY ?? env.FLYWHEEL_ADMIN_KEY;
   if (!key) {
     process.stderr.write(
-      'npm run demo needs a key with the ingest scope: FLYWHEEL_API_KEY=<key> npm run demo\n' +
+      'npm run demo needs a key with the ingest and feedback scopes: FLYWHEEL_API_KEY=<key> npm run demo\n' +
         '(the admin key `npm start` printed on its first start will do).\n',
     );
     return 2;
@@ -88,9 +99,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const url = values.url ?? env.FLYWHEEL_URL;
-  const result = await runDemo({ url, key, count, batchSize, seed: Number(values.seed) || 42 });
+  const result = await runDemo({ url, key, count, batchSize, seed: Number(values.seed) || 42, signals: !values['no-signals'] });
   process.stdout.write(
     `\nLogged ${result.accepted} interactions (${result.rejected} refused) for ${result.workloads.join(', ')}.\n` +
+      (result.signals ? `Sent ${result.signals.accepted} feedback signals (${result.signals.rejected} refused); --no-signals to skip.\n` : '') +
       `Open ${url} (GraphiQL) and try the queries in the README's "Try it" section.\n`,
   );
   return result.rejected === 0 ? 0 : 1;

@@ -94,6 +94,18 @@ describe('recordSignal with an API key', () => {
     if (invalid?.__typename === 'InputInvalid') expect(invalid.issues.map((i) => i.path)).toEqual(['inputs.2.tokensReceived']);
   });
 
+  it('records feedback on an interaction logged with privacy findings ahead of it in its stream', async () => {
+    const input = logInput('fb-a', 'fb-pii');
+    const { body } = await t.gql(LogInteractionDocument, {
+      input: { ...input, request: { model: 'm', messages: [{ role: 'user', content: 'Mail jane.doe@example.com about order 4411, please.' }] } },
+    });
+    expect(body.data?.logInteraction.__typename).toBe('InteractionAccepted');
+    const stream = await t.app.store.readStream('interaction-fb-pii');
+    expect(stream[0]?.type).not.toBe('InteractionLogged');
+    const { result } = await record({ interactionId: 'fb-pii', type: 'thumbsUp' });
+    expect(result).toMatchObject({ __typename: 'SignalAccepted', workloadId: 'fb-a' });
+  });
+
   it('refuses a batch over 1,000 signals with BatchTooLarge', async () => {
     const { body } = await t.gql(RecordSignalsDocument, { inputs: Array.from({ length: 1001 }, () => ({ interactionId: 'x', type: 'deleted' as const })) });
     expect(body.data?.recordSignals).toMatchObject({ __typename: 'BatchTooLarge', max: 1000 });

@@ -24,7 +24,7 @@ export function outcomeReactor(deps: OutcomeReactorDeps): Reactor {
     partitionKey: (event) => event.stream,
     async react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction[]> {
       if (event.type !== 'SignalRecorded') return [];
-      // Revision 0 is the InteractionLogged, the largest event of the stream and not needed here.
+      // Revision 0 is the InteractionLogged (or a privacy finding logged with it), not needed here.
       const history = await deps.store.readStream(event.stream, { fromRevision: 1 });
       // A replay after a lost checkpoint: this signal's outcome is already decided.
       if (history.some((e) => e.type === 'OutcomeInferred' && e.metadata.causationId === event.id)) return [];
