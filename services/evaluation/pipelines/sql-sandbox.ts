@@ -42,7 +42,12 @@ export class SqlSandbox {
 
   private spawn(): { process: ChildProcess; ready: Promise<void> } {
     // The child is TypeScript like the rest: tsx loads it, as it loads the service itself.
-    const child = fork(join(__dirname, 'sql-sandbox-child.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    // From the project root, so `--import tsx` resolves whatever directory the service runs from.
+    const child = fork(join(__dirname, 'sql-sandbox-child.ts'), [], {
+      cwd: join(__dirname, '..', '..', '..'),
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     // An idle sandbox must not keep the service (or a test) alive.
     child.unref();
     child.channel?.unref();
