@@ -2,6 +2,7 @@ import { interactionLogged, recorded } from '../test/events';
 import { givenEvents } from '../test/projection-spec';
 import { onStream, outcomeInferred, signalRecorded, thumbs } from '../services/feedback/test-fixtures';
 import { FEEDBACK_DAILY, FEEDBACK_FACTS, FEEDBACK_SIGNALS, feedbackProjection, signalTopic, type DailyDoc, type FactDoc, type SignalDoc } from './feedback';
+import { labelledExamples } from '../services/feedback/reports';
 import { outcomeTopic } from './feedback-interactions';
 import { INTERACTIONS, interactionsProjection, type InteractionDoc } from './interactions';
 
@@ -70,6 +71,39 @@ describe('feedback read model', () => {
       outcomes: { good: 0, bad: 1 },
     });
     expect(await store.findById(FEEDBACK_DAILY, 'support-bot:2026-11-27')).toBeNull();
+    await store.close();
+  });
+
+  it("given people's metric results (not a judge's), then the facts carry them as labels, and calibration prefers them", async () => {
+    const evaluated = (pass: boolean, kind: 'human' | 'judge', position: number) =>
+      onStream(
+        {
+          id: `00000000-0000-4000-8000-00000000000${position}`,
+          type: 'MetricEvaluated',
+          data: {
+            metricId: 'cites-manual',
+            metricVersion: 1,
+            workloadId: 'support-bot',
+            interactionId: 'i-1',
+            nodeType: null,
+            pipelineRunId: null,
+            pass,
+            rationale: null,
+            evaluator: { kind, id: kind === 'human' ? 'key:annotator' : 'gpt-4o', version: '1' },
+            interactionOccurredAt: '2026-11-26T23:59:00.000Z',
+            timeToLabelMs: kind === 'human' ? 60_000 : null,
+            costUsd: null,
+          },
+          metadata: { correlationId: 'c', causationId: null, actor: 'key:annotator', occurredAt: '2026-11-27T09:00:00.000Z', schemaVersion: 1 },
+        },
+        'i-1',
+        position,
+        position,
+      );
+    const store = await givenEvents(feedbackProjection, [logged, up, evaluated(true, 'human', 4), evaluated(false, 'human', 5), evaluated(true, 'judge', 6)]);
+    const facts = await store.findById<FactDoc>(FEEDBACK_FACTS, 'i-1');
+    expect(facts?.humanLabels).toEqual({ pass: 1, fail: 1 });
+    expect(facts ? labelledExamples([facts]) : []).toEqual([expect.objectContaining({ good: false, source: 'human' })]);
     await store.close();
   });
 

@@ -62,6 +62,8 @@ export interface FactDoc extends Document {
   readonly signals: number;
   readonly outcome: Outcome | null;
   readonly confidence: number | null;
+  /** People's pass/fail results on the interaction (annotation queues): ground truth for calibration. */
+  readonly humanLabels?: { readonly pass?: number; readonly fail?: number };
 }
 
 export function dayOf(iso: string): string {
@@ -165,7 +167,7 @@ export const feedbackProjection: Projection = {
     { name: FEEDBACK_DAILY, indexes: [{ fields: { workloadId: 1, day: 1 } }] },
     { name: FEEDBACK_FACTS, indexes: [{ fields: { workloadId: 1, occurredAt: -1 } }] },
   ],
-  eventTypes: new Set(['InteractionLogged', 'SignalRecorded', 'OutcomeInferred']),
+  eventTypes: new Set(['InteractionLogged', 'SignalRecorded', 'OutcomeInferred', 'MetricEvaluated']),
 
   project(event: DomainEvent): readonly ProjectedOperation[] {
     switch (event.type) {
@@ -215,6 +217,12 @@ export const feedbackProjection: Projection = {
             update: { $inc: { [`signals.${d.type}`]: 1 }, $setOnInsert: { workloadId: d.workloadId, day } },
           },
         ];
+      }
+      case 'MetricEvaluated': {
+        // Only people's verdicts: a judge's would be calibrating against another model.
+        if (event.data.evaluator.kind !== 'human') return [];
+        const verdict = event.data.pass ? 'pass' : 'fail';
+        return [{ op: 'update', collection: FEEDBACK_FACTS, id: event.data.interactionId, update: { $inc: { [`humanLabels.${verdict}`]: 1 } } }];
       }
       case 'OutcomeInferred': {
         const d = event.data;

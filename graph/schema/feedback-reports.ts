@@ -93,10 +93,11 @@ const SignalPowerRef = builder.objectRef<SignalPower>('SignalPower').implement({
 type Calibration = CalibrationReport & { readonly applied: boolean; readonly workloadId: string };
 
 const CalibrationRef = builder.objectRef<Calibration>('OutcomeCalibration').implement({
-  description: 'Logistic regression of explicit feedback on the implicit signals of the same interactions.',
+  description: 'Logistic regression of known quality (people’s labels, else explicit thumbs) on the implicit signals of the same interactions.',
   fields: (t) => ({
     workloadId: t.exposeString('workloadId'),
     labelled: t.exposeInt('labelled'),
+    humanLabelled: t.exposeInt('humanLabelled', { description: 'Labelled by people (annotation); the rest by explicit thumbs.' }),
     good: t.exposeInt('good'),
     fitted: t.exposeBoolean('fitted'),
     applied: t.exposeBoolean('applied', { description: 'The proposed weights were recorded (OutcomeWeightsSet) and apply to new signals.' }),

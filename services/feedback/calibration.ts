@@ -11,6 +11,8 @@ import { IMPLICIT_FEATURES, sigmoid, type Feature, type FeatureVector, type Outc
 export interface LabelledExample {
   readonly features: FeatureVector;
   readonly good: boolean;
+  /** Where the label comes from: a person's metric results, or the user's thumb. */
+  readonly source?: 'human' | 'thumbs';
 }
 
 export interface SignalPower {
@@ -29,6 +31,8 @@ export interface SignalPower {
 
 export interface CalibrationReport {
   readonly labelled: number;
+  /** Of which labelled by people (annotation), the rest by explicit thumbs. */
+  readonly humanLabelled: number;
   readonly good: number;
   /** Enough labelled data of both kinds to fit; when false, `weights` are the current ones. */
   readonly fitted: boolean;
@@ -56,9 +60,11 @@ export function calibrate(examples: readonly LabelledExample[], current: Outcome
   const minSupport = options.minSupport ?? 5;
   const prior = options.prior ?? 1;
   const good = examples.filter((e) => e.good).length;
+  const humanLabelled = examples.filter((e) => e.source === 'human').length;
   const power = (feature: Feature, weight: number, fitted: boolean): SignalPower => univariate(examples, feature, weight, fitted);
   const unfitted = (reason: string): CalibrationReport => ({
     labelled: examples.length,
+    humanLabelled,
     good,
     fitted: false,
     reason,
@@ -79,6 +85,7 @@ export function calibrate(examples: readonly LabelledExample[], current: Outcome
   const labels = examples.map((e) => e.good);
   return {
     labelled: examples.length,
+    humanLabelled,
     good,
     fitted: true,
     reason: null,

@@ -27,9 +27,17 @@ export async function loadFacts(readStore: ReadStore, workloadId: string, limit 
   return facts;
 }
 
-/** Interactions whose quality is known: the latest thumb on quality. (Human labels join here once annotation lands.) */
+/**
+ * Interactions whose quality is known: people's labels first (any failed metric makes the answer
+ * bad), else the latest thumb on quality.
+ */
 export function labelledExamples(facts: readonly FactDoc[]): LabelledExample[] {
-  return facts.flatMap((f) => (f.lastThumb ? [{ features: f.features, good: f.lastThumb === 'up' }] : []));
+  return facts.flatMap((f): LabelledExample[] => {
+    const fail = f.humanLabels?.fail ?? 0;
+    const pass = f.humanLabels?.pass ?? 0;
+    if (fail + pass > 0) return [{ features: f.features, good: fail === 0, source: 'human' }];
+    return f.lastThumb ? [{ features: f.features, good: f.lastThumb === 'up', source: 'thumbs' }] : [];
+  });
 }
 
 const hasExplicit = (f: FactDoc) => f.thumbs.up + f.thumbs.down + f.speedThumbs.up + f.speedThumbs.down > 0;
