@@ -1,6 +1,6 @@
 import { logInput } from '../../test/graph-input';
 import { startTestApp, type TestApp } from '../../test/http';
-import { ClassifierReportDocument, ConfigurePipelineChecksDocument, LabelClassDocument, LogInteractionsDocument, PipelineRunReportDocument, type LogInteractionInput } from '../generated/operations';
+import { ClassifierReportDocument, ConfigurePipelineChecksDocument, DefineMetricDocument, LabelClassDocument, LogInteractionsDocument, PipelineRunReportDocument, type LogInteractionInput } from '../generated/operations';
 
 const SAMPLE_DB = `
 CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, total REAL, region TEXT, shipped_at TEXT, delivered_at TEXT);
@@ -20,6 +20,13 @@ beforeAll(async () => {
     },
   });
   expect(body.data?.configurePipelineChecks).toMatchObject({ __typename: 'PipelineChecks', references: 1, classes: ['orders', 'revenue', 'logistics'] });
+  // Metrics of rule-checked node types: the rules' verdicts are recorded against them.
+  for (const input of [
+    { workloadId: 'text-to-sql', nodeType: 'codegen' as const, name: 'SQL is right', question: 'Does the SQL run read-only and return the right rows?' },
+    { workloadId: 'text-to-sql', nodeType: 'classifier' as const, name: 'Right class', question: 'Did the classifier pick the right class?' },
+  ]) {
+    expect((await t.gql(DefineMetricDocument, { input })).body.data?.defineMetric).toMatchObject({ __typename: 'MetricChanged' });
+  }
 });
 afterAll(() => t.close());
 
@@ -70,6 +77,7 @@ describe('pipeline runs over HTTP', () => {
       ['generate-sql', 'passed'],
       ['summarise', 'unchecked'],
     ]);
+    expect(report?.nodes[1]?.results).toEqual([{ metricId: 'text-to-sql.sql-is-right.codegen', pass: true }]);
     expect(report?.nodes[1]?.checks.map((c) => [c.check, c.pass])).toEqual([
       ['sql-parses', true],
       ['sql-read-only', true],
@@ -85,7 +93,7 @@ describe('pipeline runs over HTTP', () => {
     expect(missingTable?.firstFailingNode).toMatchObject({ nodeId: 'generate-sql' });
     expect(missingTable?.firstFailingNode?.failures[0]).toContain('no such table: shipments');
     const write = (await t.gql(PipelineRunReportDocument, { runId: 'run-4' })).body.data?.pipelineRunReport;
-    expect(write?.firstFailingNode?.failures).toEqual([expect.stringContaining('sql-read-only')]);
+    expect(write?.firstFailingNode?.failures).toEqual([expect.stringContaining('sql-read-only'), expect.stringContaining('text-to-sql.sql-is-right.codegen@1 (rule)')]);
     expect((await t.gql(PipelineRunReportDocument, { runId: 'no-such-run' })).body.data?.pipelineRunReport).toBeNull();
   });
 
@@ -99,5 +107,16 @@ describe('pipeline runs over HTTP', () => {
     expect(report?.accuracy).toBeCloseTo(2 / 3);
     expect(report?.classes.find((c) => c.className === 'orders')).toMatchObject({ support: 1, precision: 0.5, recall: 1 });
     expect(report?.classes.find((c) => c.className === 'logistics')).toMatchObject({ support: 1, precision: null, recall: 0 });
+
+    // The label is also a rule's verdict on the classifier metric: run-3's classifier now fails first.
+    const deadline = Date.now() + 20_000;
+    while (!(await t.app.store.readStream('evaluation-run-3-classify')).some((e) => e.type === 'MetricEvaluated' && e.data.evaluator.id === 'class-matches-label')) {
+      if (Date.now() > deadline) throw new Error('no class-matches-label result');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await t.app.projector.waitFor(await t.app.store.headPosition());
+    const run3 = (await t.gql(PipelineRunReportDocument, { runId: 'run-3' })).body.data?.pipelineRunReport;
+    expect(run3?.firstFailingNode).toMatchObject({ nodeId: 'classify' });
+    expect(run3?.firstFailingNode?.failures.join(' ')).toContain('labelled logistics');
   });
 });

@@ -7,6 +7,7 @@ import { JUDGE_SAMPLING, METRICS, type JudgeSamplingDoc, type MetricDoc } from '
 import type { ReadStore } from '../../../projections/read-store';
 import { costOf, JudgeUnavailable, modelFamily, type JudgeLlm } from '../../llm/judge-llm';
 import type { Reaction, Reactor, ReactorContext } from '../../reactor';
+import { isRuleMetric } from '../pipelines/rule-results';
 import { textOf } from '../validators/input-validator';
 import type { JudgeCounter } from './judge-counter';
 
@@ -43,8 +44,14 @@ export function sampled(sampling: JudgeSamplingDoc | null, d: InteractionLoggedD
   return sampleFraction(d.interactionId) < sampling.rate;
 }
 
+/** The judge's metrics for an interaction: active, of its workload and node type, and not ones rules evaluate (codegen, classifier). */
 export function appliesTo(metric: MetricDoc, d: InteractionLoggedData): boolean {
-  return metric.status === 'active' && metric.workloadId === d.workloadId && (metric.nodeType === null || metric.nodeType === (d.pipeline?.nodeType ?? null));
+  return (
+    metric.status === 'active' &&
+    metric.workloadId === d.workloadId &&
+    !isRuleMetric(metric) &&
+    (metric.nodeType === null || metric.nodeType === (d.pipeline?.nodeType ?? null))
+  );
 }
 
 export interface JudgeReactorDeps {

@@ -1,12 +1,14 @@
 import type { DomainEvent } from '../../../events/catalogue';
-import { NODE_CHECK_CATEGORY, PipelineNodeChecked, type PipelineNodeCheckedData } from '../../../events/catalogue/evaluation';
+import { EVALUATION_CATEGORY, NODE_CHECK_CATEGORY, PipelineNodeChecked, type PipelineNodeCheckedData } from '../../../events/catalogue/evaluation';
 import { streamName } from '../../../events/envelope';
 import { PIPELINE_SETTINGS, type PipelineSettingsDoc } from '../../../projections/evaluation-pipelines';
+import { INTERACTIONS, type InteractionDoc } from '../../../projections/interactions';
 import type { ReadStore } from '../../../projections/read-store';
 import type { Reaction, Reactor, ReactorContext } from '../../reactor';
 import { textOf } from '../validators/input-validator';
 import { CHECKER_VERSION, extractSql, isOrdered, normalizeQuestion, predictedClassOf, sameRows } from './node-checks';
 import type { SampleDatabases } from './sample-databases';
+import { ruleMetrics, ruleResults } from './rule-results';
 import type { SqlSandbox } from './sql-sandbox';
 
 type Check = PipelineNodeCheckedData['checks'][number];
@@ -20,14 +22,17 @@ export interface PipelineReactorDeps {
 /**
  * Checks pipeline nodes by their type: codegen SQL must compile against the workload's sample
  * database, be read-only, run within the time limit, and return the reference rows where a
- * reference exists; a classifier must answer one of its classes. Writers are the judge's.
+ * reference exists; a classifier must answer one of its classes, and the class a person labels
+ * it with. Writers are the judge's. The workload's metrics of these node types get the rules'
+ * verdicts as MetricEvaluated (evaluator kind `rule`).
  */
 export function pipelineReactor(deps: PipelineReactorDeps): Reactor {
   return {
     name: 'pipeline-checks',
-    eventTypes: new Set(['InteractionLogged']),
-    partitionKey: (event) => (event.type === 'InteractionLogged' ? event.data.interactionId : event.id),
+    eventTypes: new Set(['InteractionLogged', 'ClassLabelled']),
+    partitionKey: (event) => (event.type === 'InteractionLogged' || event.type === 'ClassLabelled' ? event.data.interactionId : event.id),
     async react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction[]> {
+      if (event.type === 'ClassLabelled') return classMatchesLabel(deps, event, context);
       if (event.type !== 'InteractionLogged') return [];
       const d = event.data;
       const pipeline = d.pipeline;
@@ -47,7 +52,14 @@ export function pipelineReactor(deps: PipelineReactorDeps): Reactor {
           checks = [{ check: 'class-valid', pass: valid, evidence: valid ? `answered ${predictedClass}` : `answered "${predictedClass.slice(0, 100)}", not one of ${settings.classes.join(', ')}` }];
         }
       }
+      const about = { workloadId: d.workloadId, interactionId: d.interactionId, nodeType: pipeline.nodeType, pipelineRunId: pipeline.runId, interactionOccurredAt: event.metadata.occurredAt };
+      const rule =
+        checks.length === 0
+          ? null
+          : { rule: pipeline.nodeType === 'codegen' ? 'sql-checks' : 'class-valid', pass: checks.every((c) => c.pass), rationale: checks.map((c) => `${c.check}: ${c.evidence}`).join('; ') };
+      const results = rule ? ruleResults(context, await ruleMetrics(deps.readStore, d.workloadId, pipeline.nodeType), rule, about) : [];
       return [
+        ...(results.length > 0 ? [{ stream: streamName(EVALUATION_CATEGORY, d.interactionId), events: results }] : []),
         {
           stream: streamName(NODE_CHECK_CATEGORY, d.interactionId),
           events: [
@@ -72,6 +84,20 @@ export function pipelineReactor(deps: PipelineReactorDeps): Reactor {
       ];
     },
   };
+}
+
+/** A person labelled a classifier input: did the classifier answer that class? */
+async function classMatchesLabel(deps: PipelineReactorDeps, event: Extract<DomainEvent, { type: 'ClassLabelled' }>, context: ReactorContext): Promise<readonly Reaction[]> {
+  const d = event.data;
+  const interaction = await deps.readStore.findById<InteractionDoc>(INTERACTIONS, d.interactionId);
+  if (!interaction || interaction.nodeType !== 'classifier') return [];
+  const predicted = predictedClassOf(textOf([interaction.responseMessage]).all);
+  const metrics = await ruleMetrics(deps.readStore, d.workloadId, 'classifier');
+  const pass = predicted === d.expectedClass;
+  const about = { workloadId: d.workloadId, interactionId: d.interactionId, nodeType: 'classifier' as const, pipelineRunId: interaction.pipelineRunId, interactionOccurredAt: interaction.occurredAt };
+  const rationale = pass ? `answered ${predicted}, as labelled` : `answered ${predicted}; labelled ${d.expectedClass} by ${d.annotator}`;
+  const results = ruleResults(context, metrics, { rule: 'class-matches-label', pass, rationale }, about);
+  return results.length > 0 ? [{ stream: streamName(EVALUATION_CATEGORY, d.interactionId), events: results }] : [];
 }
 
 async function checkSql(deps: PipelineReactorDeps, workloadId: string, settings: PipelineSettingsDoc, sql: string, question: string): Promise<Check[]> {
