@@ -1,7 +1,9 @@
 import type { DomainEvent } from '../events/catalogue';
 import type { RecordedEvent } from '../events/envelope';
 import type { AllSubscription, EventStore } from '../events/event-store';
+import { batchesAtHand } from '../lib/batches';
 import type { Logger } from '../lib/logger';
+import { PositionWaiters } from '../lib/position-waiters';
 import type { Bus } from '../services/bus/bus';
 import { ReadStoreUnavailable } from './errors';
 import { PARKED_COLLECTION, parkOperation, type ParkedEvent } from './parked';
@@ -36,8 +38,6 @@ export interface ProjectionStatus {
 type Outcome =
   | { readonly ok: true; readonly operations: readonly DocumentOperation[]; readonly notifications: readonly Notification[] }
   | { readonly ok: false; readonly error: unknown; readonly attempts: number };
-
-const YIELD = Symbol('yield');
 
 /**
  * Runs every projection from its own checkpoint: catch-up, then live. Each batch of events
@@ -111,21 +111,22 @@ export class Projector {
 class Runner {
   private subscription: AllSubscription | null = null;
   private loop: Promise<void> | null = null;
-  private checkpoint = -1;
-  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+  private readonly progress: PositionWaiters;
   applied = 0;
 
   constructor(
     private readonly projection: Projection,
     private readonly options: ProjectorOptions,
-  ) {}
+  ) {
+    this.progress = new PositionWaiters(projection.name);
+  }
 
   private get log(): Logger {
     return this.options.logger;
   }
 
   status(): ProjectionStatus {
-    return { name: this.projection.name, running: this.loop !== null, checkpoint: this.checkpoint };
+    return { name: this.projection.name, running: this.loop !== null, checkpoint: this.progress.position };
   }
 
   async start(): Promise<void> {
@@ -133,8 +134,9 @@ class Runner {
     const { readStore } = this.options;
     for (const c of this.projection.collections) await readStore.ensureIndexes(c.name, c.indexes);
     await readStore.ensureIndexes(PARKED_COLLECTION, [{ fields: { projection: 1, position: 1 } }]);
-    this.checkpoint = (await readStore.getCheckpoint(this.projection.name)) ?? -1;
-    const subscription = this.options.store.subscribeToAll(this.checkpoint >= 0 ? { after: this.checkpoint } : {});
+    const checkpoint = (await readStore.getCheckpoint(this.projection.name)) ?? -1;
+    this.progress.reset(checkpoint);
+    const subscription = this.options.store.subscribeToAll(checkpoint >= 0 ? { after: checkpoint } : {});
     this.subscription = subscription;
     this.loop = this.run(subscription).catch((error: unknown) => {
       this.log.error({ err: error, projection: this.projection.name }, 'projection stopped on an error');
@@ -157,58 +159,19 @@ class Runner {
       this.projection.collections.map((c) => c.name),
       this.projection.name,
     );
-    this.checkpoint = -1;
+    this.progress.reset(-1);
     this.applied = 0;
   }
 
   waitFor(position: number, timeoutMs: number): Promise<void> {
-    if (this.checkpoint >= position) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        position,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new Error(`${this.projection.name} did not reach position ${position} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.add(waiter);
-    });
+    return this.progress.waitFor(position, timeoutMs);
   }
 
   private async run(subscription: AllSubscription): Promise<void> {
-    const batchSize = this.options.batchSize ?? 1000;
-    const iterator = subscription[Symbol.asyncIterator]();
-    let pending: Promise<IteratorResult<RecordedEvent>> | null = null;
-    for (;;) {
-      const first: IteratorResult<RecordedEvent> = await (pending ?? iterator.next());
-      pending = null;
-      if (first.done) return;
-      const batch = [first.value];
-      let done = false;
-      // Take what is already at hand (a catch-up page) without waiting for more: a live event
-      // commits on its own, a backlog commits in large transactions.
-      while (batch.length < batchSize) {
-        const next: Promise<IteratorResult<RecordedEvent>> = iterator.next();
-        const raced = await Promise.race([next, new Promise<typeof YIELD>((r) => setImmediate(() => r(YIELD)))]);
-        if (raced === YIELD) {
-          pending = next;
-          break;
-        }
-        if (raced.done) {
-          done = true;
-          break;
-        }
-        batch.push(raced.value);
-      }
+    // A live event commits on its own; a catch-up backlog commits in large transactions.
+    for await (const batch of batchesAtHand(subscription, this.options.batchSize ?? 1000)) {
       await this.processBatch(batch);
-      if (done || !this.subscription) return;
-      // A catch-up backlog resolves entirely in microtasks; yield so requests, timers and the
-      // other read models get the event loop between batches.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (!this.subscription) return;
     }
   }
 
@@ -226,7 +189,7 @@ class Runner {
       for (const { event, outcome } of outcomes) await this.applyAlone(event, outcome);
     }
     this.applied += batch.filter((e) => this.projection.eventTypes.has(e.type)).length;
-    this.advance(last.position);
+    this.progress.advance(last.position);
     await this.publish(outcomes, last.position, batch.length);
   }
 
@@ -283,16 +246,6 @@ class Runner {
         this.log.warn({ err: error, projection: this.projection.name, retryInMs: delay }, 'read store unavailable');
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5_000);
-      }
-    }
-  }
-
-  private advance(position: number): void {
-    this.checkpoint = position;
-    for (const waiter of this.waiters) {
-      if (waiter.position <= position) {
-        this.waiters.delete(waiter);
-        waiter.resolve();
       }
     }
   }

@@ -2,7 +2,9 @@ import type { DomainEvent } from '../events/catalogue';
 import type { NewEvent, RecordedEvent } from '../events/envelope';
 import type { AllSubscription, AppendOptions, EventStore } from '../events/event-store';
 import { deterministicUuid } from '../lib/ids';
+import { batchesAtHand } from '../lib/batches';
 import type { Logger } from '../lib/logger';
+import { PositionWaiters } from '../lib/position-waiters';
 import { parkOperation } from '../projections/parked';
 import type { ReadStore } from '../projections/read-store';
 
@@ -46,7 +48,6 @@ export interface Reactor {
 
 /** Events the concurrent mode takes in one go at most. */
 const BATCH = 256;
-const YIELD = Symbol('yield');
 
 export interface ReactorRunnerOptions {
   /** The catalogued store: derived events are parsed against their schemas before appending. */
@@ -70,22 +71,24 @@ export function reactorCheckpoint(name: string): string {
 export class ReactorRunner {
   private subscription: AllSubscription | null = null;
   private loop: Promise<void> | null = null;
-  private position = -1;
-  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
+  private readonly progress: PositionWaiters;
 
   constructor(
     private readonly reactor: Reactor,
     private readonly options: ReactorRunnerOptions,
-  ) {}
+  ) {
+    this.progress = new PositionWaiters(`reactor ${reactor.name}`);
+  }
 
   get checkpoint(): number {
-    return this.position;
+    return this.progress.position;
   }
 
   async start(): Promise<void> {
     if (this.loop) return;
-    this.position = (await this.options.readStore.getCheckpoint(reactorCheckpoint(this.reactor.name))) ?? -1;
-    const subscription = this.options.store.subscribeToAll(this.position >= 0 ? { after: this.position } : {});
+    const checkpoint = (await this.options.readStore.getCheckpoint(reactorCheckpoint(this.reactor.name))) ?? -1;
+    this.progress.reset(checkpoint);
+    const subscription = this.options.store.subscribeToAll(checkpoint >= 0 ? { after: checkpoint } : {});
     this.subscription = subscription;
     this.loop = this.run(subscription).catch((error: unknown) => {
       this.options.logger.error({ err: error, reactor: this.reactor.name }, 'reactor stopped on an error');
@@ -102,21 +105,7 @@ export class ReactorRunner {
 
   /** Resolves once the reactor has handled every event up to `position`. */
   waitFor(position: number, timeoutMs = 10_000): Promise<void> {
-    if (this.position >= position) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        position,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new Error(`reactor ${this.reactor.name} did not reach ${position} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.add(waiter);
-    });
+    return this.progress.waitFor(position, timeoutMs);
   }
 
   private async run(subscription: AllSubscription): Promise<void> {
@@ -134,35 +123,14 @@ export class ReactorRunner {
         await this.saveCheckpoint(event.position);
         unsaved = 0;
       }
-      this.advance(event.position);
+      this.progress.advance(event.position);
     }
-    if (unsaved > 0 && this.position >= 0) await this.saveCheckpoint(this.position);
+    if (unsaved > 0 && this.progress.position >= 0) await this.saveCheckpoint(this.progress.position);
   }
 
   private async runPartitioned(subscription: AllSubscription, keyOf: (event: DomainEvent) => string): Promise<void> {
-    const iterator = subscription[Symbol.asyncIterator]();
-    let pending: Promise<IteratorResult<RecordedEvent>> | null = null;
     let ignored = 0;
-    for (;;) {
-      const first: IteratorResult<RecordedEvent> = await (pending ?? iterator.next());
-      pending = null;
-      if (first.done) break;
-      const batch = [first.value];
-      let done = false;
-      // Take what is already at hand without waiting for more (as the projector does).
-      while (batch.length < BATCH) {
-        const next: Promise<IteratorResult<RecordedEvent>> = iterator.next();
-        const raced = await Promise.race([next, new Promise<typeof YIELD>((r) => setImmediate(() => r(YIELD)))]);
-        if (raced === YIELD) {
-          pending = next;
-          break;
-        }
-        if (raced.done) {
-          done = true;
-          break;
-        }
-        batch.push(raced.value);
-      }
+    for await (const batch of batchesAtHand(subscription, BATCH)) {
       const groups = new Map<string, RecordedEvent[]>();
       for (const raw of batch) {
         if (!this.reactor.eventTypes.has(raw.type)) continue;
@@ -190,10 +158,10 @@ export class ReactorRunner {
         await this.saveCheckpoint(last.position);
         ignored = 0;
       }
-      this.advance(last.position);
-      if (done || !this.subscription) break;
+      this.progress.advance(last.position);
+      if (!this.subscription) break;
     }
-    if (ignored > 0 && this.position >= 0) await this.saveCheckpoint(this.position);
+    if (ignored > 0 && this.progress.position >= 0) await this.saveCheckpoint(this.progress.position);
   }
 
   /** `moveCheckpoint`: park at this event's position (serial mode); the concurrent mode saves per batch. */
@@ -247,16 +215,6 @@ export class ReactorRunner {
 
   private async saveCheckpoint(position: number): Promise<void> {
     await this.options.readStore.apply([], { checkpoint: { name: reactorCheckpoint(this.reactor.name), position } });
-  }
-
-  private advance(position: number): void {
-    this.position = position;
-    for (const waiter of this.waiters) {
-      if (waiter.position <= position) {
-        this.waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
   }
 
   private now(): Date {
