@@ -241,6 +241,7 @@ async function main(): Promise<void> {
     await caughtUp('after the lag phase');
     sampling = false;
     await sampler;
+    samples.push({ at: Date.now(), checkpoint: (await readStore.getCheckpoint(OUTCOME_CHECKPOINT)) ?? -1 });
     const lags = t2.calls
       .filter((c) => c.measured)
       .map((c) => {
