@@ -1,8 +1,12 @@
+import { annotationQueueTopic } from '../../projections/evaluation-annotation';
 import { issueKey } from '../../test/api-keys';
+import { watchBus } from '../../test/bus-watch';
+import { subscribeSse } from '../../test/sse';
 import { logInput } from '../../test/graph-input';
 import { startTestApp, type TestApp } from '../../test/http';
 import {
   AgreementReportDocument,
+  AnnotationQueueChangedDocument,
   AnnotationQueueDocument,
   AnnotationQueuesDocument,
   ClaimAnnotationItemDocument,
@@ -91,6 +95,22 @@ describe('annotation queues over HTTP', () => {
     if (report?.__typename !== 'AgreementReport') throw new Error(JSON.stringify(report));
     expect(report.humanVsHuman.overall).toMatchObject({ pairs: 2, percentAgreement: 0.5 });
     expect(report.humanLabels).toBe(5);
+  });
+
+  it('streams the queue to a subscriber each time an item is claimed or labelled', async () => {
+    const queue = await createQueue(1, 1);
+    const bus = watchBus(t.app.adapters.bus);
+    try {
+      const sub = await subscribeSse(async (url, init) => t.app.yoga.fetch(url, init), 'http://localhost/graphql', AnnotationQueueChangedDocument, { queueId: queue.id }, { key: ann1 });
+      await bus.subscribed(annotationQueueTopic(queue.id));
+      const c = await claim(queue.id, ann2);
+      expect((await sub.next()).data?.annotationQueueChanged).toMatchObject({ id: queue.id, claims: 1, labels: 0 });
+      await t.gql(SubmitLabelsDocument, { input: { queueId: queue.id, interactionId: c.interactionId, labels: [{ metricId: 'support-bot.helpful', pass: true }] } }, { key: ann2 });
+      expect((await sub.next()).data?.annotationQueueChanged).toMatchObject({ id: queue.id, labels: 1 });
+      sub.abort();
+    } finally {
+      bus.restore();
+    }
   });
 
   it('refuses a queue over metrics the workload does not have, and keys without the annotate scope', async () => {
