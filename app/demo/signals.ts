@@ -1,6 +1,7 @@
 import { print } from 'graphql';
 import { RecordSignalsDocument, type RecordSignalInput, type RecordSignalsMutation } from '../../graph/generated/operations';
 import type { LogInteractionInput } from '../../services/ingest/commands';
+import { seededRandom } from '../../lib/random';
 
 /**
  * Feedback for the demo traffic, from a hidden quality per answer, so calibration and the bias
@@ -15,7 +16,7 @@ import type { LogInteractionInput } from '../../services/ingest/commands';
  * demo would leave calibration nothing to fit.
  */
 export function demoSignals(traffic: readonly LogInteractionInput[], interactionIds: readonly string[], seed = 42): RecordSignalInput[] {
-  const random = mulberry32(seed ^ 0x5eed);
+  const random = seededRandom(seed ^ 0x5eed);
   const chance = (p: number) => random() < p;
   const signals: RecordSignalInput[] = [];
   traffic.forEach((item, i) => {
@@ -63,17 +64,6 @@ function lastUserText(item: LogInteractionInput): string {
     if (typeof m === 'object' && m !== null && 'role' in m && m.role === 'user' && 'content' in m && typeof m.content === 'string') return m.content;
   }
   return '';
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Sends the demo's signals through the public API, 100 per call, as a feedback-scoped app would. */

@@ -1,4 +1,5 @@
 import type { LogInteractionInput } from '../../services/ingest/commands';
+import { seededRandom } from '../../lib/random';
 
 /**
  * Synthetic production traffic for three workloads, seeded so a run is repeatable:
@@ -6,7 +7,7 @@ import type { LogInteractionInput } from '../../services/ingest/commands';
  * text-to-SQL pipeline whose runs go classifier → codegen → writer.
  */
 export function* demoTraffic(options: { count: number; seed?: number; start?: Date }): Generator<LogInteractionInput> {
-  const random = mulberry32(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const pick: Pick = (items) => items[Math.floor(random() * items.length)] ?? items[0];
   let clock = (options.start ?? new Date(Date.now() - 3 * 24 * 3600_000)).getTime();
   const step = (3 * 24 * 3600_000) / Math.max(1, options.count);
@@ -151,16 +152,4 @@ function hashCode(text: string): number {
   let h = 0;
   for (let i = 0; i < text.length; i++) h = (Math.imul(31, h) + text.charCodeAt(i)) | 0;
   return h;
-}
-
-/** A small, well-known seeded PRNG: repeatable demo data without a dependency. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

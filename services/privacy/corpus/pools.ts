@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../lib/random';
 import { luhnValid } from '../detect-structured';
 
 /**
@@ -10,14 +11,7 @@ import { luhnValid } from '../detect-structured';
 export type Rng = () => number;
 
 export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed);
 }
 
 export const pick = <T>(r: Rng, items: readonly T[]): T => {
