@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,12 +6,13 @@ import { catalogue } from '../events/catalogue';
 import { SqliteEventStore } from '../events/sqlite/sqlite-event-store';
 import { silentLogger } from '../lib/logger';
 import { InProcessBus } from '../services/bus/in-process-bus';
+import { readModelHash } from '../test/read-model-hash';
 import { interactionLogged } from '../test/events';
 import { SqliteReadStore } from './embedded/sqlite-read-store';
 import { INTERACTIONS, interactionsProjection, WORKLOADS, type WorkloadDoc } from './interactions';
 import { PARKED_COLLECTION } from './parked';
 import { Projector } from './projector';
-import type { Document, ReadStore } from './read-store';
+import type { ReadStore } from './read-store';
 
 /**
  * Issue 2: a projector killed -9 in the middle of catching up resumes from its checkpoint and
@@ -69,19 +69,6 @@ function projector(readStore: ReadStore): Projector {
   return p;
 }
 
-async function snapshot(rs: ReadStore, collections: readonly string[]): Promise<string> {
-  const hash = createHash('sha256');
-  for (const c of collections) {
-    let after: string | undefined;
-    for (;;) {
-      const page = await rs.find<Document>(c, {}, { sort: { _id: 1 }, limit: 1000, ...(after ? { after } : {}) });
-      for (const doc of page.docs) hash.update(`${c}\u0000${JSON.stringify(doc)}\n`);
-      if (!page.next) break;
-      after = page.next;
-    }
-  }
-  return hash.digest('hex');
-}
 
 /** Runs the fixture projector on `read.db` and kills it -9 once its checkpoint has passed `killAfter`. */
 async function killMidCatchUp(readStore: ReadStore, head: number, killAfter: number): Promise<number> {
@@ -136,5 +123,5 @@ it('given a projector killed -9 mid-catch-up, when another resumes on the same r
     [...WORKLOADS_USED].sort().map((w) => [w, EVENTS / WORKLOADS_USED.length]),
   );
   expect(await crashed.count(PARKED_COLLECTION, {})).toBe(0);
-  expect(await snapshot(crashed, [INTERACTIONS, WORKLOADS])).toBe(await snapshot(fresh, [INTERACTIONS, WORKLOADS]));
+  expect(await readModelHash(crashed, [INTERACTIONS, WORKLOADS])).toBe(await readModelHash(fresh, [INTERACTIONS, WORKLOADS]));
 }, 60_000);

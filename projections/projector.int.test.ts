@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,12 +6,13 @@ import { catalogue, type DomainEvent } from '../events/catalogue';
 import { SqliteEventStore } from '../events/sqlite/sqlite-event-store';
 import { silentLogger } from '../lib/logger';
 import { InProcessBus } from '../services/bus/in-process-bus';
+import { readModelHash } from '../test/read-model-hash';
 import { interactionLogged } from '../test/events';
 import { SqliteReadStore } from './embedded/sqlite-read-store';
 import { INTERACTIONS, interactionsProjection, interactionTopic, WORKLOADS, type WorkloadDoc } from './interactions';
 import type { Projection } from './projection';
 import { Projector } from './projector';
-import type { Document, ReadStore } from './read-store';
+import type { ReadStore } from './read-store';
 
 let dir: string;
 let store: SqliteEventStore;
@@ -53,19 +54,6 @@ async function logInteractions(count: number, workloadId = 'support-bot'): Promi
   return position;
 }
 
-async function snapshot(rs: ReadStore, collections: readonly string[]): Promise<string> {
-  const hash = createHash('sha256');
-  for (const c of collections) {
-    let after: string | undefined;
-    for (;;) {
-      const page = await rs.find<Document>(c, {}, { sort: { _id: 1 }, limit: 1000, ...(after ? { after } : {}) });
-      for (const doc of page.docs) hash.update(`${c}\u0000${JSON.stringify(doc)}\n`);
-      if (!page.next) break;
-      after = page.next;
-    }
-  }
-  return hash.digest('hex');
-}
 
 describe('projector', () => {
   it('given stored events, when started, then it catches up and goes on live', async () => {
@@ -120,10 +108,10 @@ describe('projector', () => {
     await p.start();
     await p.waitFor(await logInteractions(300));
     await p.waitFor(await logInteractions(100, 'other'));
-    const live = await snapshot(readStore, [INTERACTIONS, WORKLOADS]);
+    const live = await readModelHash(readStore, [INTERACTIONS, WORKLOADS]);
     const result = await p.rebuild('interactions');
     expect(result.events).toBe(400);
-    expect(await snapshot(readStore, [INTERACTIONS, WORKLOADS])).toBe(live);
+    expect(await readModelHash(readStore, [INTERACTIONS, WORKLOADS])).toBe(live);
     // and it is live again afterwards
     await p.waitFor(await logInteractions(1));
     expect(await readStore.count(INTERACTIONS, {})).toBe(401);
