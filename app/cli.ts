@@ -3,14 +3,13 @@ import { parseArgs } from 'node:util';
 import { catalogue } from '../events/catalogue';
 import type { EventStore } from '../events/event-store';
 import { silentLogger } from '../lib/logger';
-import { Projector } from '../projections/projector';
 import { systemContext } from '../services/auth/auth-service';
 import { DomainError } from '../services/errors';
 import { openAdapters } from './adapters';
 import { CataloguedEventStore } from '../events/catalogued-event-store';
 import { openPrivacy } from './privacy';
 import type { Config } from './config';
-import { createApp, projections } from './wiring';
+import { createApp, createProjector, projections } from './wiring';
 
 function fail(message: string): number {
   process.stderr.write(`${message}\n`);
@@ -180,14 +179,7 @@ export async function runRebuild(config: Config, args: readonly string[]): Promi
   const known = projections.map((p) => p.name);
   if (!name || !known.includes(name)) return fail(`usage: flywheel rebuild <readModel>; read models: ${known.join(', ')}`);
   const adapters = await openAdapters(config, silentLogger, 'flywheel-rebuild');
-  const projector = new Projector({
-    store: adapters.eventStore,
-    readStore: adapters.readStore,
-    bus: adapters.bus,
-    parser: catalogue,
-    projections,
-    logger: silentLogger,
-  });
+  const projector = createProjector(adapters, silentLogger);
   try {
     const result = await projector.rebuild(name);
     process.stdout.write(`${JSON.stringify({ readModel: name, ...result, eventsPerSecond: Math.round(result.events / (result.ms / 1000)) })}\n`);

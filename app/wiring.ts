@@ -79,6 +79,19 @@ export interface AppOptions {
   readonly decorateReadStore?: (readStore: ReadStore) => ReadStore;
 }
 
+/** Every read model over the raw store (the projector parses events itself, parking bad ones). */
+export function createProjector(adapters: Adapters, logger: Logger, now?: () => Date): Projector {
+  return new Projector({
+    store: adapters.eventStore,
+    readStore: adapters.readStore,
+    bus: adapters.bus,
+    parser: catalogue,
+    projections,
+    logger,
+    ...(now ? { now } : {}),
+  });
+}
+
 /** The composition root: the only place that wires real adapters to services and the API. */
 export async function createApp(config: Config, options: AppOptions): Promise<FlywheelApp> {
   const { logger } = options;
@@ -87,15 +100,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
   const closeOnFailure: { close(): Promise<void> }[] = [];
   try {
     const store = new CataloguedEventStore(adapters.eventStore, catalogue);
-    const projector = new Projector({
-      store: adapters.eventStore,
-      readStore: adapters.readStore,
-      bus: adapters.bus,
-      parser: catalogue,
-      projections,
-      logger: logger.child({ component: 'projector' }),
-      now,
-    });
+    const projector = createProjector(adapters, logger.child({ component: 'projector' }), now);
     const projecting = config.FLYWHEEL_PROJECTOR === 'on';
     if (projecting) await projector.start();
     // An API-only instance has no projector of its own to ask: the instance that projects
