@@ -7,7 +7,7 @@ import { systemContext } from '../services/auth/auth-service';
 import { DomainError } from '../services/errors';
 import { openAdapters } from './adapters';
 import { CataloguedEventStore } from '../events/catalogued-event-store';
-import { openPrivacy } from './privacy';
+import { openPrivacy } from './features/privacy';
 import type { Config } from './config';
 import { createApp, createProjector, projections } from './wiring';
 
@@ -124,9 +124,9 @@ async function runAuditReplay(
   if (!values.reason?.trim()) return fail('replay --decrypt needs --reason: every access to raw data is recorded with why');
   const adapters = await openAdapters(config, silentLogger, 'flywheel-replay');
   const store = new CataloguedEventStore(adapters.eventStore, catalogue);
-  const privacy = await openPrivacy(config, { store, events: adapters.eventStore, readStore: adapters.readStore, now: () => new Date(), logger: silentLogger });
+  const privacy = await openPrivacy({ config, store, events: adapters.eventStore, readStore: adapters.readStore, now: () => new Date(), logger: silentLogger });
   try {
-    const result = await privacy.audit.trail({
+    const result = await privacy.services.audit.trail({
       query: { stream: values.stream ?? null, subjectId: values.subject ?? null, conversationId: values.conversation ?? null, from: values.from ?? null, to: values.to ?? null },
       reason: values.reason,
       decrypt: true,

@@ -20,6 +20,7 @@ import { interactionsProjection, interactionTopic } from '../projections/interac
 import { Projector } from '../projections/projector';
 import type { ApplyOptions, DocumentOperation } from '../projections/read-store';
 import { InProcessBus } from '../services/bus/in-process-bus';
+import { publisherOn } from '../services/bus/bus';
 import { CountingReadStore } from '../test/counting-read-store';
 import { flag, formatSummary, nowMs, round, runMain, SeedEvents, machine, sleep, summarize, tempDir } from './_lib';
 import { rawBaseline } from './_sqlite-bench';
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
       applies.push({ ms: nowMs() - t0, operations: operations.length });
     }
   })(readStore);
-  const projector = new Projector({ store, readStore: timedReadStore, bus, parser: catalogue, projections: [interactionsProjection], logger: silentLogger });
+  const projector = new Projector({ store, readStore: timedReadStore, publish: publisherOn(bus), parser: catalogue, projections: [interactionsProjection], logger: silentLogger });
   const seed = new SeedEvents(() => ({ workloadId: WORKLOAD }));
   const events = Array.from({ length: total }, (_, n) => seed.event(n));
   const measuredFrom = WARMUP_SECONDS * RATE;

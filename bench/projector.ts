@@ -19,6 +19,7 @@ import { INTERACTIONS, interactionsProjection, WORKLOADS, type WorkloadDoc } fro
 import { Projector } from '../projections/projector';
 import type { ApplyOptions, DocumentOperation } from '../projections/read-store';
 import { CountingReadStore } from '../test/counting-read-store';
+import { publisherOn } from '../services/bus/bus';
 import { InProcessBus } from '../services/bus/in-process-bus';
 import { flag, hasFlag, nowMs, printProfile, profile, round, runMain, seedInteractions, sleep, machine, tempDir } from './_lib';
 
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
   const projector = new Projector({
     store,
     readStore: counting,
-    bus,
+    publish: publisherOn(bus),
     parser: catalogue,
     projections: [interactionsProjection],
     logger: silentLogger,

@@ -29,6 +29,7 @@ import { INTERACTIONS, interactionsProjection, WORKLOADS } from '../projections/
 import { Projector } from '../projections/projector';
 import type { DocumentOperation, JsonValue } from '../projections/read-store';
 import { InProcessBus } from '../services/bus/in-process-bus';
+import { publisherOn } from '../services/bus/bus';
 import {
   authHeaders, BASE_TIME, CLIENTS, flag, formatSummary, hasFlag, machine, nowMs, printProfile, round, runLoad, runMain, seedInteractions, serveApp,
   startProfile, summarize, tempDir, WORKLOADS as WORKLOAD_IDS, type LoadResult,
@@ -80,7 +81,7 @@ async function buildDirect(store: SqliteEventStore, readStore: SqliteReadStore):
 
 async function buildByRebuild(store: SqliteEventStore, readStore: SqliteReadStore): Promise<void> {
   const bus = new InProcessBus();
-  const projector = new Projector({ store, readStore, bus, parser: catalogue, projections: [interactionsProjection], logger: silentLogger });
+  const projector = new Projector({ store, readStore, publish: publisherOn(bus), parser: catalogue, projections: [interactionsProjection], logger: silentLogger });
   await projector.rebuild(interactionsProjection.name);
   await projector.stop();
   await bus.close();

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 
     const messages = inputs(64);
     console.log(`inputs: ${countInputTokens(messages[0]?.[1]?.content ?? '')} tokens, ${messages[0]?.[1]?.content.length ?? 0} characters each`);
-    const validator = app.evaluation.services.validator;
+    const validator = app.evaluation.services.evaluation.validator;
     // Warm-up: loads the workload's settings, vectors and history, and lets the JIT settle.
     for (let i = 0; i < 200; i++) await validator.validate(WORKLOAD, messages[i % messages.length] ?? []);
 

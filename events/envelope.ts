@@ -14,6 +14,12 @@ export interface EventMetadata {
   readonly schemaVersion: number;
 }
 
+/**
+ * Metadata as a command or a reactor states it. The schema version is not the caller's to say:
+ * it belongs to the event type and is stamped by `EventDefinition.create`.
+ */
+export type CausalMetadata = Omit<EventMetadata, 'schemaVersion'>;
+
 export interface NewEvent<TType extends string = string, TData = unknown> {
   /** A UUID. Re-appending the same ids to the same stream is an idempotent no-op. */
   readonly id: string;
@@ -90,18 +96,11 @@ export function assertUniqueIds(events: readonly NewEvent[]): void {
 }
 
 /** Metadata for a command coming from outside, with injectable clock and ids for tests. */
-export function commandMetadata(input: {
-  actor: string;
-  correlationId?: string;
-  causationId?: string | null;
-  now: Date;
-  schemaVersion?: number;
-}): EventMetadata {
+export function commandMetadata(input: { actor: string; correlationId?: string; causationId?: string | null; now: Date }): CausalMetadata {
   return {
     correlationId: input.correlationId ?? randomUUID(),
     causationId: input.causationId ?? null,
     actor: input.actor,
     occurredAt: input.now.toISOString(),
-    schemaVersion: input.schemaVersion ?? 1,
   };
 }

@@ -5,7 +5,9 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import { DateTimeResolver, JSONObjectResolver, JSONResolver } from 'graphql-scalars';
-import { callerHasScope, type GraphContext, type Scope } from './context';
+import type { Scope } from '../services/auth/scopes';
+import type { GraphContext } from './context';
+import { callerHasScope } from './guards';
 
 export type AuthScopes = Record<Scope, boolean>;
 

@@ -1,8 +1,7 @@
-import type { Plugin } from 'graphql-yoga';
 import { DomainError } from '../services/errors';
-import { actorOf, requireFeedbackAccess, requireInteraction, type Principal } from '../services/auth/principal';
+import { actorOf, feedbackAccess, type Principal } from '../services/auth/principal';
 import type { FeedbackService } from '../services/feedback/feedback-service';
-import type { GraphContext } from './context';
+import type { HttpRoute } from './routes';
 
 export const BEACON_PATH = '/feedback/beacon';
 /** What browsers let a beacon carry (64 KiB in Chromium and Firefox). */
@@ -41,10 +40,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * feedback on its own interaction. Answers 200 with one result per signal (beacons ignore it;
  * fetch callers and tests read it).
  */
-export function feedbackBeaconHandler(deps: BeaconDeps): (request: Request) => Promise<Response> {
+export function feedbackBeaconRoute(deps: BeaconDeps): HttpRoute {
+  return { path: BEACON_PATH, methods: ['POST', 'OPTIONS'], handler: beaconHandler(deps) };
+}
+
+function beaconHandler(deps: BeaconDeps): (request: Request) => Promise<Response> {
   return async (request) => {
     if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: CORS });
-    if (request.method !== 'POST') return json(405, { error: 'POST only' });
     const declared = Number(request.headers.get('content-length') ?? '0');
     if (declared > MAX_BEACON_BYTES) return json(413, { error: `at most ${MAX_BEACON_BYTES} bytes` });
     const text = await request.text();
@@ -72,25 +74,10 @@ async function recordOne(deps: BeaconDeps, item: unknown, correlationId: string)
     if (!isRecord(item) || typeof item['token'] !== 'string') return { ...ids, status: 'refused', code: 'FEEDBACK_TOKEN_MISSING' };
     const { token, ...input } = item;
     const principal = deps.authenticateToken(token);
-    requireInteraction(principal, ids.interactionId ?? '');
-    const recorded = await deps.feedback.record(input, {
-      actor: actorOf(principal),
-      correlationId,
-      authorize: (interaction) => requireFeedbackAccess(principal, interaction),
-    });
+    const recorded = await deps.feedback.record(input, { actor: actorOf(principal), correlationId, access: feedbackAccess(principal) });
     return { signalId: recorded.signalId, interactionId: recorded.interactionId, status: recorded.duplicate ? 'duplicate' : 'recorded' };
   } catch (error) {
     if (error instanceof DomainError) return { ...ids, status: 'refused', code: error.code };
     throw error;
   }
-}
-
-/** Serves BEACON_PATH before yoga looks at the request (it is not a GraphQL request). */
-export function useFeedbackBeacon(handler: (request: Request) => Promise<Response>): Plugin<GraphContext> {
-  return {
-    onRequest({ request, url, endResponse }) {
-      if (url.pathname !== BEACON_PATH) return;
-      return handler(request).then(endResponse);
-    },
-  };
 }

@@ -3,8 +3,9 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
 import { createYoga, isAsyncIterable, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphContext } from './context';
-import { useFeedbackBeacon } from './feedback-beacon';
+import { maskFlywheelError } from './guards';
 import { useFieldSizeLimit, useRateLimit } from './limits';
+import { useHttpRoutes, type HttpRoute } from './routes';
 import { buildSchema } from './schema';
 
 export interface YogaOptions {
@@ -18,8 +19,8 @@ export interface YogaOptions {
   readonly maxDepth?: number;
   readonly maxAliases?: number;
   readonly maxCost?: number;
-  /** POST /feedback/beacon: signals sent with navigator.sendBeacon as a page closes (graph/feedback-beacon.ts). */
-  readonly feedbackBeacon?: (request: Request) => Promise<Response>;
+  /** Plain HTTP routes the features declare next to their schema (the feedback beacon, …). */
+  readonly routes?: readonly HttpRoute[];
 }
 
 export type FlywheelYoga = YogaServerInstance<Record<string, never>, GraphContext>;
@@ -34,11 +35,12 @@ export function createFlywheelYoga(options: YogaOptions): FlywheelYoga {
     context: ({ request }) => options.context(request),
     graphiql: !options.production,
     landingPage: !options.production,
-    // Unexpected errors are masked; GraphQLErrors we raise on purpose (auth, limits) pass.
-    maskedErrors: true,
+    // Unexpected errors are masked; GraphQLErrors we raise on purpose (auth, limits) pass, and
+    // a Forbidden outside a result union is the top-level FORBIDDEN.
+    maskedErrors: { maskError: maskFlywheelError },
     logging: false,
     plugins: [
-      ...(options.feedbackBeacon ? [useFeedbackBeacon(options.feedbackBeacon)] : []),
+      useHttpRoutes(options.routes ?? []),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
@@ -103,7 +105,6 @@ function disableIntrospection(): Plugin<GraphContext> {
   const rule: ValidationRule = NoIntrospection;
   return { onValidate: ({ addValidationRule }) => addValidationRule(rule) };
 }
-
 
 function NoIntrospection(context: ValidationContext): ASTVisitor {
   return {

@@ -9,6 +9,7 @@ import { SqliteEventStore } from '../events/sqlite/sqlite-event-store';
 import { silentLogger } from '../lib/logger';
 import { decide, evolve, initialState } from '../services/auth/decider';
 import { InProcessBus } from '../services/bus/in-process-bus';
+import { publisherOn } from '../services/bus/bus';
 import { API_KEY_REVOKED_TOPIC, API_KEYS, apiKeysProjection, type ApiKeyDoc } from './api-keys';
 import { SqliteReadStore } from './embedded/sqlite-read-store';
 import { Projector } from './projector';
@@ -54,7 +55,7 @@ describe('apiKeys read model (SQLite event store + embedded read store)', () => 
     store = new CataloguedEventStore(raw, catalogue);
     readStore = SqliteReadStore.open({ path: join(dir, 'read.db') });
     bus = new InProcessBus();
-    projector = new Projector({ store: raw, readStore, bus, parser: catalogue, projections: [apiKeysProjection], logger: silentLogger });
+    projector = new Projector({ store: raw, readStore, publish: publisherOn(bus), parser: catalogue, projections: [apiKeysProjection], logger: silentLogger });
     await projector.start();
   });
 

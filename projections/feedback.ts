@@ -1,8 +1,8 @@
 import type { DomainEvent } from '../events/catalogue';
 import type { Outcome, SignalRecordedData, SignalType } from '../events/catalogue/feedback';
-import { detectLanguage } from '../services/feedback/language';
-import { emptyFeatures, featureOf, type Feature } from '../services/feedback/outcome';
-import { lastUserText, queryLengthBand } from '../services/feedback/text';
+import { lastUserText, queryLengthBand } from '../events/interaction-text';
+import { emptyFeatures, featureOf, type Feature } from '../events/signal-features';
+import { detectLanguage } from '../lib/language';
 import type { Notification, Projection, ProjectedOperation } from './projection';
 import type { Document, JsonValue } from './read-store';
 

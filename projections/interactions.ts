@@ -31,7 +31,7 @@ export interface InteractionDoc extends Document, InteractionFeedbackFields {
   readonly nodeId: string | null;
   readonly nodeType: string | null;
   readonly tags: string[];
-  /** The request's messages and the answer's message, as logged (redacted once privacy lands). */
+  /** The request's messages and the answer's message as logged: after the privacy screen, so redacted unless the workload's policy allows them as sent. */
   readonly messages: JsonValue;
   readonly responseMessage: JsonValue;
   readonly finishReason: string | null;

@@ -1,13 +1,14 @@
 import type { DomainEvent } from '../events/catalogue';
-import type { BusMessage } from '../services/bus/bus';
+import { dispatch, handledTypes, type EventHandlers } from '../events/catalogue/handlers';
 import type { DocumentOperation, IndexSpec } from './read-store';
 
 /** An operation as a projection returns it; the projector stamps the event's position on it. */
 export type ProjectedOperation = DocumentOperation;
 
+/** An announcement of what a committed batch changed, for the bus (GraphQL subscriptions, caches of other instances). */
 export interface Notification {
   readonly topic: string;
-  readonly message: BusMessage;
+  readonly message: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -28,4 +29,25 @@ export interface Projection {
 
 export function projectionTopic(name: string): string {
   return `projection.${name}`;
+}
+
+export interface ProjectionSpec {
+  readonly name: string;
+  readonly collections: Projection['collections'];
+  /** One handler per event type the read model reads: the types it subscribes to are these keys. */
+  readonly on: EventHandlers<[], readonly ProjectedOperation[]>;
+  /** What to announce once an event's operations are committed (only for types in `on`). */
+  readonly notify?: EventHandlers<[], readonly Notification[]>;
+}
+
+/** A projection from a typed handler map: each handler gets its own event type, no switch, no hand-kept type list. */
+export function defineProjection(spec: ProjectionSpec): Projection {
+  const { notify } = spec;
+  return {
+    name: spec.name,
+    collections: spec.collections,
+    eventTypes: handledTypes(spec.on),
+    project: (event) => dispatch(spec.on, event.type, event) ?? [],
+    ...(notify ? { notify: (event: DomainEvent) => dispatch(notify, event.type, event) ?? [] } : {}),
+  };
 }

@@ -7,7 +7,6 @@
 import { catalogue } from '../events/catalogue';
 import { SqliteEventStore } from '../events/sqlite/sqlite-event-store';
 import { silentLogger } from '../lib/logger';
-import { InProcessBus } from '../services/bus/in-process-bus';
 import { SqliteReadStore } from './embedded/sqlite-read-store';
 import { interactionsProjection } from './interactions';
 import { Projector } from './projector';
@@ -23,7 +22,8 @@ async function main(): Promise<void> {
   const projector = new Projector({
     store,
     readStore,
-    bus: new InProcessBus(),
+    // Nobody listens in the child: what a batch announces has nowhere to go.
+    publish: async () => undefined,
     parser: catalogue,
     projections: [interactionsProjection],
     logger: silentLogger,

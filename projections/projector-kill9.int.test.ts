@@ -6,6 +6,7 @@ import { catalogue } from '../events/catalogue';
 import { SqliteEventStore } from '../events/sqlite/sqlite-event-store';
 import { silentLogger } from '../lib/logger';
 import { InProcessBus } from '../services/bus/in-process-bus';
+import { publisherOn } from '../services/bus/bus';
 import { readModelHash } from '../test/read-model-hash';
 import { interactionLogged } from '../test/events';
 import { SqliteReadStore } from './embedded/sqlite-read-store';
@@ -61,7 +62,7 @@ function openReadStore(name: string): SqliteReadStore {
 
 function projector(readStore: ReadStore): Projector {
   const bus = new InProcessBus();
-  const p = new Projector({ store, readStore, bus, parser: catalogue, projections: [interactionsProjection], logger: silentLogger });
+  const p = new Projector({ store, readStore, publish: publisherOn(bus), parser: catalogue, projections: [interactionsProjection], logger: silentLogger });
   closers.push(async () => {
     await p.stop();
     await bus.close();

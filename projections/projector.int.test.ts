@@ -6,6 +6,7 @@ import { catalogue, type DomainEvent } from '../events/catalogue';
 import { SqliteEventStore } from '../events/sqlite/sqlite-event-store';
 import { silentLogger } from '../lib/logger';
 import { InProcessBus } from '../services/bus/in-process-bus';
+import { publisherOn } from '../services/bus/bus';
 import { readModelHash } from '../test/read-model-hash';
 import { interactionLogged } from '../test/events';
 import { SqliteReadStore } from './embedded/sqlite-read-store';
@@ -36,7 +37,7 @@ afterEach(async () => {
 });
 
 function projector(projections: readonly Projection[] = [interactionsProjection], rs: ReadStore = readStore): Projector {
-  const p = new Projector({ store, readStore: rs, bus, parser: catalogue, projections, logger: silentLogger, batchSize: 200 });
+  const p = new Projector({ store, readStore: rs, publish: publisherOn(bus), parser: catalogue, projections, logger: silentLogger, batchSize: 200 });
   projectors.push(p);
   return p;
 }

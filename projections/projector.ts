@@ -3,8 +3,7 @@ import type { RecordedEvent } from '../events/envelope';
 import type { AllSubscription, EventStore } from '../events/event-store';
 import { batchesAtHand } from '../lib/batches';
 import type { Logger } from '../lib/logger';
-import { PositionWaiters } from '../lib/position-waiters';
-import type { Bus } from '../services/bus/bus';
+import { CheckpointedSubscriber } from './checkpointed-subscriber';
 import { ReadStoreUnavailable } from './errors';
 import { PARKED_COLLECTION, parkOperation, type ParkedEvent } from './parked';
 import { projectionTopic, type Notification, type Projection } from './projection';
@@ -14,7 +13,11 @@ export interface ProjectorOptions {
   /** The raw store: the projector parses each event itself so one bad event is parked, not fatal. */
   readonly store: EventStore;
   readonly readStore: ReadStore;
-  readonly bus: Bus;
+  /**
+   * Announces a committed batch (the bus, in the app). Called only after the commit; a failure
+   * is logged and the projection goes on, since the read model already has the change.
+   */
+  readonly publish: (notification: Notification) => Promise<void>;
   /** The event catalogue: upcasts and parses each stored event. */
   readonly parser: { parseRecorded(event: RecordedEvent): DomainEvent };
   readonly projections: readonly Projection[];
@@ -108,17 +111,14 @@ export class Projector {
   }
 }
 
-class Runner {
-  private subscription: AllSubscription | null = null;
-  private loop: Promise<void> | null = null;
-  private readonly progress: PositionWaiters;
+class Runner extends CheckpointedSubscriber {
   applied = 0;
 
   constructor(
     private readonly projection: Projection,
     private readonly options: ProjectorOptions,
   ) {
-    this.progress = new PositionWaiters(projection.name);
+    super(projection.name, options);
   }
 
   private get log(): Logger {
@@ -126,29 +126,13 @@ class Runner {
   }
 
   status(): ProjectionStatus {
-    return { name: this.projection.name, running: this.loop !== null, checkpoint: this.progress.position };
+    return { name: this.projection.name, running: this.running, checkpoint: this.checkpoint };
   }
 
-  async start(): Promise<void> {
-    if (this.loop) return;
+  protected override async prepare(): Promise<void> {
     const { readStore } = this.options;
     for (const c of this.projection.collections) await readStore.ensureIndexes(c.name, c.indexes);
     await readStore.ensureIndexes(PARKED_COLLECTION, [{ fields: { projection: 1, position: 1 } }]);
-    const checkpoint = (await readStore.getCheckpoint(this.projection.name)) ?? -1;
-    this.progress.reset(checkpoint);
-    const subscription = this.options.store.subscribeToAll(checkpoint >= 0 ? { after: checkpoint } : {});
-    this.subscription = subscription;
-    this.loop = this.run(subscription).catch((error: unknown) => {
-      this.log.error({ err: error, projection: this.projection.name }, 'projection stopped on an error');
-    });
-  }
-
-  async stop(): Promise<void> {
-    const { subscription, loop } = this;
-    this.subscription = null;
-    if (subscription) await subscription.close();
-    if (loop) await loop;
-    this.loop = null;
   }
 
   async reset(): Promise<void> {
@@ -163,15 +147,11 @@ class Runner {
     this.applied = 0;
   }
 
-  waitFor(position: number, timeoutMs: number): Promise<void> {
-    return this.progress.waitFor(position, timeoutMs);
-  }
-
-  private async run(subscription: AllSubscription): Promise<void> {
+  protected async run(subscription: AllSubscription): Promise<void> {
     // A live event commits on its own; a catch-up backlog commits in large transactions.
     for await (const batch of batchesAtHand(subscription, this.options.batchSize ?? 1000)) {
       await this.processBatch(batch);
-      if (!this.subscription) return;
+      if (this.stopping) return;
     }
   }
 
@@ -183,7 +163,7 @@ class Runner {
     try {
       await this.applyWithRetry(operations, last.position);
     } catch (error) {
-      if (!this.subscription) return;
+      if (this.stopping) return;
       // Something in the batch cannot be applied (a unique index, say): find it event by event.
       this.log.warn({ err: error, projection: this.projection.name }, 'batch failed; applying event by event');
       for (const { event, outcome } of outcomes) await this.applyAlone(event, outcome);
@@ -242,7 +222,7 @@ class Runner {
         await this.options.readStore.apply(operations, { checkpoint: { name: this.projection.name, position } });
         return;
       } catch (error) {
-        if (!(error instanceof ReadStoreUnavailable) || !this.subscription) throw error;
+        if (!(error instanceof ReadStoreUnavailable) || this.stopping) throw error;
         this.log.warn({ err: error, projection: this.projection.name, retryInMs: delay }, 'read store unavailable');
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5_000);
@@ -255,7 +235,7 @@ class Runner {
     for (const { outcome } of outcomes) if (outcome?.ok) notifications.push(...outcome.notifications);
     for (const n of notifications) {
       try {
-        await this.options.bus.publish(n.topic, n.message);
+        await this.options.publish(n);
       } catch (error) {
         // The bus only carries notifications; the read model is already committed.
         this.log.warn({ err: error, topic: n.topic }, 'bus publish failed');

@@ -21,6 +21,11 @@ export class InputInvalid extends DomainError {
   constructor(readonly issues: readonly FieldIssue[]) {
     super(`invalid input: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
   }
+
+  /** The same issues as seen from an enclosing input: `within('inputs.3')` turns `latencyMs` into `inputs.3.latencyMs`. */
+  within(prefix: string): InputInvalid {
+    return new InputInvalid(this.issues.map((i) => ({ ...i, path: i.path ? `${prefix}.${i.path}` : prefix })));
+  }
 }
 
 export class NotFound extends DomainError {

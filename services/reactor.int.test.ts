@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalogue, type DomainEvent } from '../events/catalogue';
+import type { NewEvent } from '../events/envelope';
 import { SqliteEventStore } from '../events/sqlite/sqlite-event-store';
 import { silentLogger } from '../lib/logger';
 import { SqliteReadStore } from '../projections/embedded/sqlite-read-store';
@@ -25,7 +26,7 @@ afterEach(async () => {
 });
 
 /** Notes every interaction of a workload on a stream of its own (a test-only derived event). */
-function noter(calls: string[], failOn?: string): Reactor {
+function noter(calls: string[], failOn?: string): Reactor<NewEvent> {
   return {
     name: 'noter',
     eventTypes: new Set(['InteractionLogged']),
@@ -36,7 +37,7 @@ function noter(calls: string[], failOn?: string): Reactor {
       return [
         {
           stream: `note-${event.data.interactionId}`,
-          events: [{ id: context.eventId('noted'), type: 'InteractionNoted', data: { of: event.id }, metadata: context.metadata() }],
+          events: [{ id: context.eventId('noted'), type: 'InteractionNoted', data: { of: event.id }, metadata: { ...context.metadata(), schemaVersion: 1 } }],
         },
       ];
     },
@@ -52,7 +53,7 @@ async function logMany(count: number, workloadId = 'w'): Promise<number> {
   return head;
 }
 
-function runner(reactor: Reactor): ReactorRunner {
+function runner(reactor: Reactor<NewEvent>): ReactorRunner {
   return new ReactorRunner(reactor, { store, parser: catalogue, readStore, logger: silentLogger, retryDelayMs: 1, maxAttempts: 3 });
 }
 

@@ -1,17 +1,21 @@
-import type { DomainEvent } from '../events/catalogue';
-import type { NewEvent, RecordedEvent } from '../events/envelope';
+import type { DomainEvent, NewDomainEvent } from '../events/catalogue';
+import { dispatch, handledTypes, type EventHandlers } from '../events/catalogue/handlers';
+import type { CausalMetadata, NewEvent, RecordedEvent } from '../events/envelope';
 import type { AllSubscription, AppendOptions, EventStore } from '../events/event-store';
-import { deterministicUuid } from '../lib/ids';
 import { batchesAtHand } from '../lib/batches';
+import { deterministicUuid } from '../lib/ids';
 import type { Logger } from '../lib/logger';
-import { PositionWaiters } from '../lib/position-waiters';
+import { CheckpointedSubscriber } from '../projections/checkpointed-subscriber';
 import { parkOperation } from '../projections/parked';
 import type { ReadStore } from '../projections/read-store';
 
-/** Events a reactor wants appended, to one stream. */
-export interface Reaction {
+/**
+ * Events a reactor wants appended, to one stream: catalogued events (built with their
+ * definition's `create`), so the compiler checks what a reactor appends.
+ */
+export interface Reaction<E extends NewEvent = NewDomainEvent> {
   readonly stream: string;
-  readonly events: readonly NewEvent[];
+  readonly events: readonly E[];
   readonly expectedRevision?: AppendOptions['expectedRevision'];
 }
 
@@ -22,7 +26,7 @@ export interface ReactorContext {
    */
   eventId(kind: string): string;
   /** Metadata for a derived event: caused by the event at hand, in its correlation. */
-  metadata(schemaVersion?: number): NewEvent['metadata'];
+  metadata(): CausalMetadata;
   readonly now: Date;
 }
 
@@ -32,10 +36,10 @@ export interface ReactorContext {
  * what it returns must depend only on the event and what it read, so a replay derives the same
  * ids and appends nothing twice.
  */
-export interface Reactor {
+export interface Reactor<E extends NewEvent = NewDomainEvent> {
   readonly name: string;
   readonly eventTypes: ReadonlySet<string>;
-  react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction[]>;
+  react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction<E>[]>;
   /**
    * Opt-in concurrency, for reactors that must keep up with a busy log: events with different
    * keys do not depend on each other's reactions, so the runner handles the events at hand (up
@@ -44,6 +48,24 @@ export interface Reactor {
    * (say, one interaction's stream) are handled one after the other.
    */
   partitionKey?(event: DomainEvent): string;
+}
+
+export interface ReactorSpec {
+  readonly name: string;
+  /** One handler per event type the reactor reads: the types it subscribes to are these keys. */
+  readonly on: EventHandlers<[ReactorContext], Promise<readonly Reaction[]>>;
+  readonly partitionKey?: (event: DomainEvent) => string;
+}
+
+/** A reactor from a typed handler map: each handler gets its own event type, no switch, no hand-kept type list. */
+export function defineReactor(spec: ReactorSpec): Reactor {
+  const { partitionKey } = spec;
+  return {
+    name: spec.name,
+    eventTypes: handledTypes(spec.on),
+    react: async (event, context) => (await dispatch(spec.on, event.type, event, context)) ?? [],
+    ...(partitionKey ? { partitionKey } : {}),
+  };
 }
 
 /** Events the concurrent mode takes in one go at most. */
@@ -68,47 +90,15 @@ export function reactorCheckpoint(name: string): string {
 }
 
 /** Runs one reactor: at-least-once delivery plus deterministic event ids make its effects exactly-once. */
-export class ReactorRunner {
-  private subscription: AllSubscription | null = null;
-  private loop: Promise<void> | null = null;
-  private readonly progress: PositionWaiters;
-
+export class ReactorRunner extends CheckpointedSubscriber {
   constructor(
-    private readonly reactor: Reactor,
+    private readonly reactor: Reactor<NewEvent>,
     private readonly options: ReactorRunnerOptions,
   ) {
-    this.progress = new PositionWaiters(`reactor ${reactor.name}`);
+    super(reactorCheckpoint(reactor.name), options);
   }
 
-  get checkpoint(): number {
-    return this.progress.position;
-  }
-
-  async start(): Promise<void> {
-    if (this.loop) return;
-    const checkpoint = (await this.options.readStore.getCheckpoint(reactorCheckpoint(this.reactor.name))) ?? -1;
-    this.progress.reset(checkpoint);
-    const subscription = this.options.store.subscribeToAll(checkpoint >= 0 ? { after: checkpoint } : {});
-    this.subscription = subscription;
-    this.loop = this.run(subscription).catch((error: unknown) => {
-      this.options.logger.error({ err: error, reactor: this.reactor.name }, 'reactor stopped on an error');
-    });
-  }
-
-  async stop(): Promise<void> {
-    const { subscription, loop } = this;
-    this.subscription = null;
-    if (subscription) await subscription.close();
-    if (loop) await loop;
-    this.loop = null;
-  }
-
-  /** Resolves once the reactor has handled every event up to `position`. */
-  waitFor(position: number, timeoutMs = 10_000): Promise<void> {
-    return this.progress.waitFor(position, timeoutMs);
-  }
-
-  private async run(subscription: AllSubscription): Promise<void> {
+  protected async run(subscription: AllSubscription): Promise<void> {
     if (this.reactor.partitionKey) return this.runPartitioned(subscription, this.reactor.partitionKey.bind(this.reactor));
     let unsaved = 0;
     for await (const event of subscription) {
@@ -159,7 +149,7 @@ export class ReactorRunner {
         ignored = 0;
       }
       this.progress.advance(last.position);
-      if (!this.subscription) break;
+      if (this.stopping) break;
     }
     if (ignored > 0 && this.progress.position >= 0) await this.saveCheckpoint(this.progress.position);
   }
@@ -170,7 +160,7 @@ export class ReactorRunner {
     let delay = this.options.retryDelayMs ?? 200;
     let lastError: unknown = null;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      if (!this.subscription) return false;
+      if (this.stopping) return false;
       try {
         const event = this.options.parser.parseRecorded(raw);
         const reactions = await this.reactor.react(event, this.contextFor(event));
@@ -203,12 +193,11 @@ export class ReactorRunner {
     return {
       now,
       eventId: (kind) => deterministicUuid('reactor', this.reactor.name, event.id, kind),
-      metadata: (schemaVersion = 1) => ({
+      metadata: () => ({
         correlationId: event.metadata.correlationId,
         causationId: event.id,
         actor: `system:${this.reactor.name}`,
         occurredAt: now.toISOString(),
-        schemaVersion,
       }),
     };
   }

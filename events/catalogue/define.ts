@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventMetadata, NewEvent, RecordedEvent } from '../envelope';
+import type { CausalMetadata, EventMetadata, NewEvent, RecordedEvent } from '../envelope';
 import { assertEventType } from '../envelope';
 import { InvalidEvent, InvalidEventType } from '../errors';
 
@@ -13,6 +13,26 @@ export interface EventDefinition<TType extends string, TData> {
   readonly schema: z.ZodType<TData>;
   /** Older versions, keyed by version number; each lifts its data to version + 1. */
   readonly history: ReadonlyMap<number, { readonly schema: z.ZodType; readonly upcast: (data: unknown) => unknown }>;
+  /**
+   * The one way to build a new event of this type: the type and the current schema version
+   * come from the definition, so no caller can pair data with the wrong version.
+   */
+  create(event: { readonly id: string; readonly data: TData; readonly metadata: CausalMetadata }): NewEvent<TType, TData>;
+}
+
+function definition<TType extends string, TData>(
+  type: TType,
+  version: number,
+  schema: z.ZodType<TData>,
+  history: EventDefinition<TType, TData>['history'],
+): EventDefinition<TType, TData> {
+  return {
+    type,
+    version,
+    schema,
+    history,
+    create: ({ id, data, metadata }) => ({ id, type, data, metadata: { ...metadata, schemaVersion: version } }),
+  };
 }
 
 interface OlderVersion<TFrom, TTo> {
@@ -22,7 +42,7 @@ interface OlderVersion<TFrom, TTo> {
 
 export function defineEvent<TType extends string, TData>(type: TType, schema: z.ZodType<TData>): EventDefinition<TType, TData> {
   assertEventType(type);
-  return { type, version: 1, schema, history: new Map() };
+  return definition(type, 1, schema, new Map());
 }
 
 /**
@@ -40,7 +60,7 @@ export function withVersion<TType extends string, TPrevious, TData>(
     schema: step.schema,
     upcast: (data: unknown) => step.upcast(step.schema.parse(data)),
   });
-  return { type: previous.type, version: previous.version + 1, schema, history };
+  return definition(previous.type, previous.version + 1, schema, history);
 }
 
 function issuesOf(error: z.ZodError): { path: string; message: string }[] {

@@ -61,7 +61,7 @@ const signalBase = z.object({
 
 const thumbs = {
   dimension: dimensionSchema.nullable(),
-  /** Redacted before it is recorded once privacy is in place (FeedbackDeps.redact). */
+  /** Redacted under the workload's privacy policy before it is recorded (FeedbackDeps.redact). */
   comment: z.string().min(1).max(MAX_COMMENT_CHARS).nullable(),
 };
 
@@ -133,7 +133,7 @@ export const outcomeInferredV1 = z.object({
 });
 export type OutcomeInferredData = z.infer<typeof outcomeInferredV1>;
 
-/** What each triangulation feature weighs; keys are services/feedback/outcome.ts FEATURES. */
+/** What each triangulation feature weighs; keys are events/signal-features.ts FEATURES (stored ones may predate a feature). */
 export const weightsSchema = z.record(z.string().regex(/^[a-zA-Z]{1,40}$/), z.number().min(-50).max(50));
 
 export const outcomeWeightsSetV1 = z.object({

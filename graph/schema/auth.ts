@@ -1,12 +1,12 @@
-import { GraphQLError } from 'graphql';
 import { InvalidCursor } from '../../projections/errors';
 import type { ApiKeyStatus, ApiKeySummary } from '../../services/auth/auth-service';
-import { ApiKeyAlreadyRevoked, ApiKeyNotFound } from '../../services/auth/errors';
-import { actorOf, allowedWorkloads, scopesOf, type Principal } from '../../services/auth/principal';
+import { ApiKeyAlreadyRevoked, ApiKeyNotFound, Forbidden, type ForbiddenReason } from '../../services/auth/errors';
+import { allowedWorkloads, scopesOf, type Principal } from '../../services/auth/principal';
 import { SCOPES } from '../../services/auth/scopes';
 import { InputInvalid } from '../../services/errors';
 import { builder } from '../builder';
-import type { GraphContext } from '../context';
+import { badUserInput, commandContext } from '../guards';
+import { ErrorInterface } from './errors';
 
 // ---- types --------------------------------------------------------------------------------
 
@@ -16,6 +16,45 @@ export const ScopeEnum = builder.enumType('Scope', {
     'What a key may do. admin implies every scope but audit; audit (raw, unredacted data) must be granted explicitly.',
   values: SCOPES,
 });
+
+// ---- errors -------------------------------------------------------------------------------
+
+const FORBIDDEN_REASONS = ['MISSING_SCOPE', 'WORKLOAD_NOT_ALLOWED', 'INTERACTION_NOT_ALLOWED'] as const satisfies readonly ForbiddenReason[];
+const ForbiddenReasonEnum = builder.enumType('ForbiddenReason', { values: FORBIDDEN_REASONS });
+
+/**
+ * Authenticated, but not allowed to do this one thing: the one error type for every refusal of
+ * that kind (a workload outside the key's list, a feedback token used on another interaction),
+ * with the reason and what was refused. A whole field the caller lacks the scope for is a
+ * top-level FORBIDDEN error (403) instead: there is no result to put it in.
+ */
+builder.objectType(Forbidden, {
+  name: 'Forbidden',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    reason: t.field({ type: ForbiddenReasonEnum, resolve: (e) => e.reason }),
+    scope: t.field({ type: ScopeEnum, nullable: true, resolve: (e) => e.detail.scope ?? null }),
+    workloadId: t.string({ nullable: true, resolve: (e) => e.detail.workloadId ?? null }),
+    interactionId: t.string({ nullable: true, resolve: (e) => e.detail.interactionId ?? null }),
+  }),
+});
+
+builder.objectType(ApiKeyNotFound, {
+  name: 'ApiKeyNotFound',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ keyId: t.exposeString('keyId') }),
+});
+
+builder.objectType(ApiKeyAlreadyRevoked, {
+  name: 'ApiKeyAlreadyRevoked',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    keyId: t.exposeString('keyId'),
+    revokedAt: t.field({ type: 'DateTime', resolve: (e) => e.revokedAt }),
+  }),
+});
+
+// ---- types --------------------------------------------------------------------------------
 
 const API_KEY_STATUSES = ['active', 'revoked', 'expired'] as const satisfies readonly ApiKeyStatus[];
 const ApiKeyStatusEnum = builder.enumType('ApiKeyStatus', { values: API_KEY_STATUSES });
@@ -110,11 +149,6 @@ const IssueApiKeyInput = builder.inputType('IssueApiKeyInput', {
   }),
 });
 
-function actor(context: GraphContext): string {
-  // Every field here requires a principal; 'anonymous' only keeps the types honest.
-  return context.principal ? actorOf(context.principal) : 'anonymous';
-}
-
 builder.mutationFields((t) => ({
   issueApiKey: t.field({
     type: ApiKeyIssuedRef,
@@ -123,8 +157,9 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: IssueApiKeyInput, required: true }) },
     errors: { types: [InputInvalid], directResult: true, union: { name: 'IssueApiKeyResult' } },
     resolve: async (_root, { input }, context) => {
-      const by = actor(context);
-      const issued = await context.services.auth.issueKey(input, { actor: by, correlationId: context.requestId });
+      const command = commandContext(context);
+      const by = command.actor;
+      const issued = await context.services.auth.issueKey(input, command);
       const apiKey: ApiKeySummary = {
         keyId: issued.keyId,
         name: issued.name,
@@ -152,7 +187,7 @@ builder.mutationFields((t) => ({
     },
     errors: { types: [ApiKeyNotFound, ApiKeyAlreadyRevoked, InputInvalid], directResult: true, union: { name: 'RevokeApiKeyResult' } },
     resolve: async (_root, { keyId, reason }, context) => {
-      const revoked = await context.services.auth.revokeKey(keyId, reason, { actor: actor(context), correlationId: context.requestId });
+      const revoked = await context.services.auth.revokeKey(keyId, reason, commandContext(context));
       const apiKey = await context.services.auth.getKey(keyId);
       // The decider found the key in its stream, so only a read model that lost it can get here.
       if (!apiKey) throw new Error(`API key ${keyId} was revoked but is missing from the apiKeys read model`);
@@ -167,10 +202,6 @@ builder.mutationFields((t) => ({
 
 const MAX_PAGE = 1_000;
 
-function badInput(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-}
-
 builder.queryFields((t) => ({
   apiKeys: t.field({
     type: ApiKeyPageRef,
@@ -183,11 +214,11 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, context) => {
       const first = args.first ?? 100;
-      if (first < 1 || first > MAX_PAGE) throw badInput(`first must be between 1 and ${MAX_PAGE}`);
+      if (first < 1 || first > MAX_PAGE) throw badUserInput(`first must be between 1 and ${MAX_PAGE}`);
       const page = await context.services.auth
         .listKeys({ includeRevoked: args.includeRevoked ?? true, limit: first, ...(args.after ? { after: args.after } : {}) })
         .catch((error: unknown) => {
-          if (error instanceof InvalidCursor) throw badInput('invalid cursor in after');
+          if (error instanceof InvalidCursor) throw badUserInput('invalid cursor in after');
           throw error;
         });
       return page;

@@ -1,4 +1,3 @@
-import { Repeater } from 'graphql-yoga';
 import { STRATIFY_KEYS } from '../../events/catalogue/evaluation';
 import { annotationQueueTopic, type AnnotationItemDoc, type AnnotationQueueDoc } from '../../projections/evaluation-annotation';
 import { Forbidden } from '../../services/auth/errors';
@@ -7,7 +6,9 @@ import type { Claim } from '../../services/evaluation/annotation/annotation-serv
 import { AnnotationQueueNotFound, ClaimNotHeld, NothingToClaim } from '../../services/evaluation/annotation/errors';
 import { builder } from '../builder';
 import type { GraphContext } from '../context';
-import { actor, assertMayRead, MetricRef, requireWorkload } from './evaluation';
+import { commandContext, requireWorkload } from '../guards';
+import { emptyStream, liveStream } from '../subscriptions';
+import { MetricRef } from './evaluation';
 import { ErrorInterface } from './errors';
 import { InteractionRef, NodeTypeEnum } from './interaction';
 
@@ -129,7 +130,7 @@ builder.mutationFields((t) => ({
       const annotation = context.services.evaluation.annotation;
       const { queueId, position } = await annotation.create(
         { ...input, from: input.from?.toISOString() ?? null, to: input.to?.toISOString() ?? null, stratifyBy: input.stratifyBy ?? 'none', labelsPerItem: input.labelsPerItem ?? 1 },
-        { actor: actor(context), correlationId: context.requestId },
+        commandContext(context),
       );
       await context.waitForProjection(position);
       return annotation.getQueue(queueId);
@@ -144,7 +145,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { queueId, leaseSeconds }, context) => {
       await queueFor(context, queueId);
       const leaseMs = leaseSeconds != null ? leaseSeconds * 1_000 : null;
-      return context.services.evaluation.annotation.claim(queueId, actor(context), leaseMs, { correlationId: context.requestId });
+      return context.services.evaluation.annotation.claim(queueId, commandContext(context).actor, leaseMs, { correlationId: context.requestId });
     },
   }),
   submitLabels: t.field({
@@ -155,7 +156,7 @@ builder.mutationFields((t) => ({
     errors: { types: [AnnotationQueueNotFound, ClaimNotHeld, InputInvalid, Forbidden], directResult: true, union: { name: 'SubmitLabelsResult' } },
     resolve: async (_root, { input }, context) => {
       await queueFor(context, input.queueId);
-      const result = await context.services.evaluation.annotation.submit(input, actor(context), { correlationId: context.requestId });
+      const result = await context.services.evaluation.annotation.submit(input, commandContext(context).actor, { correlationId: context.requestId });
       await context.waitForProjection(result.position);
       return { queueId: input.queueId, interactionId: input.interactionId, labels: result.labels };
     },
@@ -167,7 +168,7 @@ builder.mutationFields((t) => ({
     errors: { types: [AnnotationQueueNotFound, ClaimNotHeld, Forbidden], directResult: true, union: { name: 'SkipAnnotationItemResult' } },
     resolve: async (_root, { queueId, interactionId, reason }, context) => {
       await queueFor(context, queueId);
-      await context.services.evaluation.annotation.skip(queueId, interactionId, reason ?? null, actor(context), { correlationId: context.requestId });
+      await context.services.evaluation.annotation.skip(queueId, interactionId, reason ?? null, commandContext(context).actor, { correlationId: context.requestId });
       return { queueId, interactionId };
     },
   }),
@@ -181,7 +182,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.string({ required: true }) },
     resolve: async (_root, { id }, context) => {
       const queue = await context.services.evaluation.annotation.findQueue(id);
-      if (queue) assertMayRead(context, queue.workloadId);
+      if (queue) requireWorkload(context, queue.workloadId);
       return queue;
     },
   }),
@@ -190,7 +191,7 @@ builder.queryFields((t) => ({
     authScopes: { annotate: true, read: true },
     args: { workloadId: t.arg.string({ required: true }) },
     resolve: async (_root, { workloadId }, context) => {
-      assertMayRead(context, workloadId);
+      requireWorkload(context, workloadId);
       return [...(await context.services.evaluation.annotation.queues(workloadId))];
     },
   }),
@@ -202,19 +203,13 @@ builder.subscriptionFields((t) => ({
     description: 'The queue each time an item is claimed, labelled or skipped.',
     authScopes: { annotate: true, read: true },
     args: { queueId: t.arg.string({ required: true }) },
-    subscribe: (_root, { queueId }, context) =>
-      new Repeater<AnnotationQueueDoc>(async (push, stop) => {
-        const queue = await context.services.evaluation.annotation.findQueue(queueId);
-        if (!queue) return stop();
-        assertMayRead(context, queue.workloadId);
-        const subscription = context.bus.subscribe(annotationQueueTopic(queueId));
-        void stop.then(() => subscription.close());
-        for await (const _message of subscription) {
-          const doc = await context.services.evaluation.annotation.findQueue(queueId);
-          if (doc) await push(doc);
-        }
-        stop();
-      }),
+    subscribe: async (_root, { queueId }, context) => {
+      const annotation = context.services.evaluation.annotation;
+      const queue = await annotation.findQueue(queueId);
+      if (!queue) return emptyStream<AnnotationQueueDoc>();
+      requireWorkload(context, queue.workloadId);
+      return liveStream(context, annotationQueueTopic(queueId), () => annotation.findQueue(queueId));
+    },
     resolve: (doc) => doc,
   }),
 }));

@@ -6,7 +6,7 @@ import { Forbidden } from '../../services/auth/errors';
 import { InputInvalid, issuesFromZod } from '../../services/errors';
 import type { Validation } from '../../services/evaluation/validators/input-validator';
 import { builder } from '../builder';
-import { actor, assertMayRead, requireWorkload } from './evaluation';
+import { commandContext, requireWorkload } from '../guards';
 import { InteractionRef } from './interaction';
 
 const ValidationOutcomeEnum = builder.enumType('ValidationOutcome', { values: VALIDATION_OUTCOMES });
@@ -97,7 +97,7 @@ builder.mutationFields((t) => ({
       requireWorkload(context, input.workloadId);
       const settings = context.services.evaluation.validatorSettings;
       const definedOnly = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined));
-      const { position } = await settings.configure({ ...definedOnly, workloadId: input.workloadId }, { actor: actor(context), correlationId: context.requestId });
+      const { position } = await settings.configure({ ...definedOnly, workloadId: input.workloadId }, commandContext(context));
       await context.waitForProjection(position);
       context.services.evaluation.validator.forget(input.workloadId);
       const doc = await settings.get(input.workloadId);
@@ -137,7 +137,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, { interactionId }, context) => {
       const doc = await context.services.evaluation.validatorSettings.validation(interactionId);
       if (!doc) return null;
-      assertMayRead(context, doc.workloadId);
+      requireWorkload(context, doc.workloadId);
       return viewOf(doc);
     },
   }),
@@ -148,7 +148,7 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     args: { workloadId: t.arg.string({ required: true }) },
     resolve: async (_root, { workloadId }, context) => {
-      assertMayRead(context, workloadId);
+      requireWorkload(context, workloadId);
       return context.services.evaluation.validatorSettings.get(workloadId);
     },
   }),

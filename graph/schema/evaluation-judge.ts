@@ -2,7 +2,7 @@ import type { JudgeStatus } from '../../services/evaluation/judge/judge-counter'
 import { Forbidden } from '../../services/auth/errors';
 import { InputInvalid } from '../../services/errors';
 import { builder } from '../builder';
-import { actor, requireWorkload } from './evaluation';
+import { commandContext, requireWorkload } from '../guards';
 import { NodeTypeEnum } from './interaction';
 
 const JudgeStatusRef = builder.objectRef<JudgeStatus>('JudgeStatus').implement({
@@ -53,7 +53,7 @@ builder.mutationFields((t) => ({
       requireWorkload(context, input.workloadId);
       const { position } = await context.services.evaluation.metrics.setJudgeSampling(
         { workloadId: input.workloadId, rate: input.rate, nodeTypes: input.nodeTypes ?? [], models: input.models ?? [] },
-        { actor: actor(context), correlationId: context.requestId },
+        commandContext(context),
       );
       await context.waitForProjection(position);
       return { workloadId: input.workloadId, position };

@@ -3,8 +3,8 @@ import { Forbidden } from '../../services/auth/errors';
 import { InputInvalid, NotFound } from '../../services/errors';
 import type { ClassifierReport, ClassReport, NodeReport, RunReport } from '../../services/evaluation/pipelines/pipeline-service';
 import { builder } from '../builder';
-import { mayUseWorkload } from '../context';
-import { actor, assertMayRead, MetricResultRef, requireWorkload } from './evaluation';
+import { commandContext, requireWorkload } from '../guards';
+import { MetricResultRef } from './evaluation';
 
 const NodeCheckRef = builder.objectRef<NodeReport['checks'][number]>('PipelineNodeCheck').implement({
   fields: (t) => ({
@@ -94,7 +94,7 @@ builder.mutationFields((t) => ({
       const pipelines = context.services.evaluation.pipelines;
       const { position } = await pipelines.configure(
         { workloadId: input.workloadId, sampleDatabaseSql: input.sampleDatabaseSql ?? null, references: input.references ?? [], classes: input.classes ?? [] },
-        { actor: actor(context), correlationId: context.requestId },
+        commandContext(context),
       );
       await context.waitForProjection(position);
       const doc = await pipelines.settings(input.workloadId);
@@ -110,8 +110,8 @@ builder.mutationFields((t) => ({
     errors: { types: [InputInvalid, NotFound, Forbidden], directResult: true, union: { name: 'LabelClassResult' } },
     resolve: async (_root, { interactionId, expectedClass }, context) => {
       const interaction = await context.loaders.interaction.load(interactionId);
-      if (interaction && !mayUseWorkload(context.principal, interaction.workloadId)) throw new Forbidden('WORKLOAD_NOT_ALLOWED', { workloadId: interaction.workloadId });
-      const { position } = await context.services.evaluation.pipelines.labelClass(interactionId, expectedClass, { actor: actor(context), correlationId: context.requestId });
+      if (interaction) requireWorkload(context, interaction.workloadId);
+      const { position } = await context.services.evaluation.pipelines.labelClass(interactionId, expectedClass, commandContext(context));
       await context.waitForProjection(position);
       return { interactionId, expectedClass: expectedClass.trim() };
     },
@@ -127,7 +127,7 @@ builder.queryFields((t) => ({
     args: { runId: t.arg.string({ required: true }) },
     resolve: async (_root, { runId }, context) => {
       const report = await context.services.evaluation.pipelines.runReport(runId);
-      if (report) assertMayRead(context, report.workloadId);
+      if (report) requireWorkload(context, report.workloadId);
       return report;
     },
   }),
@@ -137,7 +137,7 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     args: { workloadId: t.arg.string({ required: true }) },
     resolve: async (_root, { workloadId }, context) => {
-      assertMayRead(context, workloadId);
+      requireWorkload(context, workloadId);
       return context.services.evaluation.pipelines.classifierReport(workloadId);
     },
   }),

@@ -1,19 +1,18 @@
-import { GraphQLError } from 'graphql';
-import { Repeater } from 'graphql-yoga';
 import { EVALUATOR_KINDS } from '../../events/catalogue/evaluation';
-import { NODE_TYPES, type NodeType } from '../../events/catalogue/ingest';
 import { metricEvaluatedTopic, METRIC_RESULTS, type MetricDoc, type MetricResultDoc, type MetricVersionDoc } from '../../projections/evaluation';
 import { Forbidden } from '../../services/auth/errors';
-import { actorOf } from '../../services/auth/principal';
 import { InputInvalid } from '../../services/errors';
 import type { Agreement, AgreementReport, AgreementSplit } from '../../services/evaluation/agreement';
 import { MetricAlreadyDefined, MetricIsRetired, MetricNotFound, MetricVersionConflict } from '../../services/evaluation/errors';
 import type { TimelinePoint } from '../../services/evaluation/evaluation-queries';
+import { workloadOfMetric } from '../../services/evaluation/metric-decider';
 import type { MetricChanged } from '../../services/evaluation/metric-service';
 import { builder } from '../builder';
-import { mayUseWorkload, type GraphContext } from '../context';
+import type { GraphContext } from '../context';
+import { badUserInput, commandContext, mayUseWorkload, requireWorkload } from '../guards';
+import { liveStream } from '../subscriptions';
 import { ErrorInterface } from './errors';
-import { InteractionRef, NodeTypeEnum } from './interaction';
+import { asNodeType, InteractionRef, NodeTypeEnum } from './interaction';
 
 // ---- errors -------------------------------------------------------------------------------
 
@@ -41,34 +40,6 @@ builder.objectType(MetricVersionConflict, {
     actualVersion: t.exposeInt('actualVersion'),
   }),
 });
-
-// ---- helpers ------------------------------------------------------------------------------
-
-export function actor(context: GraphContext): string {
-  return context.principal ? actorOf(context.principal) : 'anonymous';
-}
-
-/** Workload ids cannot hold a dot, so a metric id names its workload before the first one. */
-export function workloadOfMetric(metricId: string): string {
-  return metricId.split('.')[0] ?? metricId;
-}
-
-export function requireWorkload(context: GraphContext, workloadId: string): void {
-  if (!mayUseWorkload(context.principal, workloadId)) throw new Forbidden('WORKLOAD_NOT_ALLOWED', { workloadId });
-}
-
-/** For queries, where there is no result union to carry a Forbidden: a top-level 403 as elsewhere. */
-export function assertMayRead(context: GraphContext, workloadId: string): void {
-  if (!mayUseWorkload(context.principal, workloadId)) {
-    throw new GraphQLError(`forbidden: this key may not read workload ${workloadId}`, {
-      extensions: { code: 'FORBIDDEN', reason: 'WORKLOAD_NOT_ALLOWED', http: { status: 403 } },
-    });
-  }
-}
-
-export function asNodeType(value: string | null): NodeType | null {
-  return NODE_TYPES.find((n) => n === value) ?? null;
-}
 
 // ---- types --------------------------------------------------------------------------------
 
@@ -247,7 +218,7 @@ builder.mutationFields((t) => ({
     errors: { types: [InputInvalid, MetricAlreadyDefined, Forbidden], directResult: true, union: { name: 'DefineMetricResult' } },
     resolve: async (_root, { input }, context) => {
       requireWorkload(context, input.workloadId);
-      const result = await context.services.evaluation.metrics.define(input, { actor: actor(context), correlationId: context.requestId });
+      const result = await context.services.evaluation.metrics.define(input, commandContext(context));
       return changed(result, context);
     },
   }),
@@ -259,7 +230,7 @@ builder.mutationFields((t) => ({
     errors: { types: metricErrors, directResult: true, union: { name: 'ReviseMetricResult' } },
     resolve: async (_root, { input }, context) => {
       requireWorkload(context, workloadOfMetric(input.metricId));
-      const result = await context.services.evaluation.metrics.revise(input, { actor: actor(context), correlationId: context.requestId });
+      const result = await context.services.evaluation.metrics.revise(input, commandContext(context));
       return changed(result, context);
     },
   }),
@@ -271,8 +242,7 @@ builder.mutationFields((t) => ({
     errors: { types: metricErrors, directResult: true, union: { name: 'RetireMetricResult' } },
     resolve: async (_root, { metricId, reason }, context) => {
       requireWorkload(context, workloadOfMetric(metricId));
-      const ctx = { actor: actor(context), correlationId: context.requestId };
-      return changed(await context.services.evaluation.metrics.retire(metricId, reason ?? null, ctx), context);
+      return changed(await context.services.evaluation.metrics.retire(metricId, reason ?? null, commandContext(context)), context);
     },
   }),
 }));
@@ -287,7 +257,7 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     args: { workloadId: t.arg.string({ required: true }), includeRetired: t.arg.boolean({ defaultValue: false }) },
     resolve: async (_root, { workloadId, includeRetired }, context) => {
-      assertMayRead(context, workloadId);
+      requireWorkload(context, workloadId);
       return [...(await context.services.evaluation.metrics.list(workloadId, includeRetired ?? false))];
     },
   }),
@@ -323,9 +293,9 @@ builder.queryFields((t) => ({
       toDay: t.arg.string({ description: 'YYYY-MM-DD, inclusive.' }),
     },
     resolve: async (_root, args, context) => {
-      assertMayRead(context, args.workloadId);
+      requireWorkload(context, args.workloadId);
       for (const day of [args.fromDay, args.toDay]) {
-        if (day && !DAY_RE.test(day)) throw new GraphQLError('fromDay and toDay are YYYY-MM-DD', { extensions: { code: 'BAD_USER_INPUT' } });
+        if (day && !DAY_RE.test(day)) throw badUserInput('fromDay and toDay are YYYY-MM-DD');
       }
       return [...(await context.services.evaluation.queries.timeline(args))];
     },
@@ -337,7 +307,7 @@ builder.queryFields((t) => ({
     args: { metricId: t.arg.string({ required: true }), version: t.arg.int() },
     errors: { types: [MetricNotFound], directResult: true, union: { name: 'AgreementReportResult' } },
     resolve: async (_root, { metricId, version }, context) => {
-      assertMayRead(context, workloadOfMetric(metricId));
+      requireWorkload(context, workloadOfMetric(metricId));
       return context.services.evaluation.queries.agreement(metricId, version ?? null);
     },
   }),
@@ -352,16 +322,10 @@ builder.subscriptionFields((t) => ({
     authScopes: { read: true },
     args: { workloadId: t.arg.string({ required: true }) },
     subscribe: (_root, { workloadId }, context) => {
-      assertMayRead(context, workloadId);
-      return new Repeater<MetricResultDoc>(async (push, stop) => {
-        const subscription = context.bus.subscribe<{ resultId: string }>(metricEvaluatedTopic(workloadId));
-        void stop.then(() => subscription.close());
-        for await (const message of subscription) {
-          const doc = await context.readStore.findById<MetricResultDoc>(METRIC_RESULTS, message.resultId);
-          if (doc) await push(doc);
-        }
-        stop();
-      });
+      requireWorkload(context, workloadId);
+      return liveStream<{ resultId: string }, MetricResultDoc>(context, metricEvaluatedTopic(workloadId), (m) =>
+        context.readStore.findById<MetricResultDoc>(METRIC_RESULTS, m.resultId),
+      );
     },
     resolve: (doc) => doc,
   }),

@@ -1,14 +1,12 @@
-import { GraphQLError } from 'graphql';
 import { FEEDBACK_DAILY, type DailyDoc } from '../../projections/feedback';
-import { actorOf } from '../../services/auth/principal';
 import { InputInvalid } from '../../services/errors';
 import type { CalibrationReport, SignalPower } from '../../services/feedback/calibration';
-import { FEATURES, type Feature } from '../../services/feedback/outcome';
+import { FEATURES, type Feature } from '../../events/signal-features';
 import type { CoverageReport, LatencyBand, LatencyBiasReport, PopulationProfile, Segment } from '../../services/feedback/reports';
 import { SEGMENT_DIMENSIONS } from '../../services/feedback/reports';
 import type { CurrentWeights } from '../../services/feedback/weights';
 import { builder } from '../builder';
-import { mayUseWorkload, type GraphContext } from '../context';
+import { commandContext, requireWorkload } from '../guards';
 import { signalCounts, SignalCountRef } from './feedback-types';
 
 const FeatureEnum = builder.enumType('OutcomeFeature', {
@@ -16,18 +14,6 @@ const FeatureEnum = builder.enumType('OutcomeFeature', {
   values: FEATURES,
 });
 const SegmentDimensionEnum = builder.enumType('SegmentDimension', { values: SEGMENT_DIMENSIONS });
-
-function checkWorkload(context: GraphContext, workloadId: string): void {
-  if (!mayUseWorkload(context.principal, workloadId)) {
-    throw new GraphQLError(`forbidden: this key may not read workload ${workloadId}`, {
-      extensions: { code: 'FORBIDDEN', reason: 'WORKLOAD_NOT_ALLOWED', http: { status: 403 } },
-    });
-  }
-}
-
-function actor(context: GraphContext): { actor: string; correlationId: string } {
-  return { actor: context.principal ? actorOf(context.principal) : 'anonymous', correlationId: context.requestId };
-}
 
 // ---- the daily timeline -------------------------------------------------------------------
 
@@ -205,7 +191,7 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     args: { workloadId: t.arg.string({ required: true }), from: t.arg({ type: 'DateTime' }), to: t.arg({ type: 'DateTime' }) },
     resolve: async (_root, { workloadId, from, to }, context) => {
-      checkWorkload(context, workloadId);
+      requireWorkload(context, workloadId);
       const day = {
         ...(from ? { $gte: from.toISOString().slice(0, 10) } : {}),
         ...(to ? { $lt: to.toISOString().slice(0, 10) } : {}),
@@ -220,7 +206,7 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     args: { workloadId: t.arg.string({ required: true }) },
     resolve: (_root, { workloadId }, context) => {
-      checkWorkload(context, workloadId);
+      requireWorkload(context, workloadId);
       return context.services.feedback.latencyBias(workloadId);
     },
   }),
@@ -229,7 +215,7 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     args: { workloadId: t.arg.string({ required: true }) },
     resolve: (_root, { workloadId }, context) => {
-      checkWorkload(context, workloadId);
+      requireWorkload(context, workloadId);
       return context.services.feedback.coverage(workloadId);
     },
   }),
@@ -238,7 +224,7 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     args: { workloadId: t.arg.string({ required: true }) },
     resolve: (_root, { workloadId }, context) => {
-      checkWorkload(context, workloadId);
+      requireWorkload(context, workloadId);
       return context.services.feedback.weights(workloadId);
     },
   }),
@@ -248,8 +234,8 @@ builder.queryFields((t) => ({
     authScopes: { read: true },
     args: { workloadId: t.arg.string({ required: true }) },
     resolve: async (_root, { workloadId }, context) => {
-      checkWorkload(context, workloadId);
-      return { ...(await context.services.feedback.calibrate(workloadId, { apply: false }, actor(context))), workloadId };
+      requireWorkload(context, workloadId);
+      return { ...(await context.services.feedback.calibrate(workloadId, { apply: false }, commandContext(context))), workloadId };
     },
   }),
 }));
@@ -262,7 +248,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SetOutcomeWeightsInput, required: true }) },
     errors: { types: [InputInvalid], directResult: true, union: { name: 'SetOutcomeWeightsResult' } },
     resolve: async (_root, { input }, context) => {
-      await context.services.feedback.setWeights(input, actor(context));
+      await context.services.feedback.setWeights(input, commandContext(context));
       return context.services.feedback.weights(input.workloadId);
     },
   }),
@@ -272,7 +258,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     args: { workloadId: t.arg.string({ required: true }) },
     resolve: async (_root, { workloadId }, context) => ({
-      ...(await context.services.feedback.calibrate(workloadId, { apply: true }, actor(context))),
+      ...(await context.services.feedback.calibrate(workloadId, { apply: true }, commandContext(context))),
       workloadId,
     }),
   }),

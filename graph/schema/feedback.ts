@@ -1,16 +1,16 @@
-import { GraphQLError } from 'graphql';
-import { Repeater } from 'graphql-yoga';
 import { FEEDBACK_SIGNALS, signalTopic, type SignalDoc } from '../../projections/feedback';
 import { outcomeTopic } from '../../projections/feedback-interactions';
 import { Forbidden } from '../../services/auth/errors';
-import { actorOf, requireFeedbackAccess, requireInteraction } from '../../services/auth/principal';
+import { actorOf, feedbackAccess } from '../../services/auth/principal';
+import { BatchTooLarge } from '../../services/commands';
 import { InputInvalid, NotFound } from '../../services/errors';
 import { MAX_SIGNAL_BATCH } from '../../services/feedback/commands';
 import { SignalIdConflict } from '../../services/feedback/decider';
-import type { RecordedSignal } from '../../services/feedback/feedback-service';
-import { BatchTooLarge } from '../../services/ingest/ingest-service';
+import type { FeedbackContext, RecordedSignal } from '../../services/feedback/feedback-service';
 import { builder } from '../builder';
-import { mayUseWorkload, type GraphContext } from '../context';
+import type { GraphContext } from '../context';
+import { requireWorkload } from '../guards';
+import { liveStream } from '../subscriptions';
 import { ErrorInterface } from './errors';
 import { AdoptionEnum, DimensionEnum, OutcomeEnum, SignalRef, SignalTypeEnum } from './feedback-types';
 import { InteractionRef } from './interaction';
@@ -91,15 +91,10 @@ function toCommandInput(input: SignalInput): Record<string, unknown> {
  * checked before the stream is read (so a token learns nothing about other interactions), the
  * workload restriction of a key once the interaction is loaded.
  */
-async function recordOne(input: SignalInput, context: GraphContext): Promise<RecordedSignal> {
+function feedbackContext(context: GraphContext): FeedbackContext {
   const principal = context.principal;
   if (!principal) throw new Forbidden('MISSING_SCOPE', { scope: 'feedback' });
-  requireInteraction(principal, input.interactionId);
-  return context.services.feedback.record(toCommandInput(input), {
-    actor: actorOf(principal),
-    correlationId: context.requestId,
-    authorize: (interaction) => requireFeedbackAccess(principal, interaction),
-  });
+  return { actor: actorOf(principal), correlationId: context.requestId, access: feedbackAccess(principal) };
 }
 
 builder.mutationFields((t) => ({
@@ -109,7 +104,7 @@ builder.mutationFields((t) => ({
     authScopes: { feedback: true },
     args: { input: t.arg({ type: RecordSignalInput, required: true }) },
     errors: { types: [...itemErrors], directResult: true, union: { name: 'RecordSignalResult' } },
-    resolve: (_root, { input }, context) => recordOne(input, context),
+    resolve: (_root, { input }, context) => context.services.feedback.record(toCommandInput(input), feedbackContext(context)),
   }),
   recordSignals: t.field({
     type: RecordedSignalsRef,
@@ -118,18 +113,12 @@ builder.mutationFields((t) => ({
     args: { inputs: t.arg({ type: [RecordSignalInput], required: true }) },
     errors: { types: [BatchTooLarge], directResult: true, union: { name: 'RecordSignalsResult' } },
     resolve: async (_root, { inputs }, context) => {
-      if (inputs.length > MAX_SIGNAL_BATCH) throw new BatchTooLarge(inputs.length, MAX_SIGNAL_BATCH);
-      const items = await Promise.all(
-        inputs.map(async (input, index) => {
-          try {
-            return await recordOne(input, { ...context, requestId: `${context.requestId}:${index}` });
-          } catch (error) {
-            if (error instanceof InputInvalid) return new InputInvalid(error.issues.map((i) => ({ ...i, path: `inputs.${index}.${i.path}` })));
-            if (isItemError(error)) return error;
-            throw error;
-          }
-        }),
-      );
+      const results = await context.services.feedback.recordMany(inputs.map(toCommandInput), feedbackContext(context));
+      const items = results.map((result) => {
+        if (result.ok) return result.value;
+        if (isItemError(result.error)) return result.error;
+        throw result.error;
+      });
       return { items };
     },
   }),
@@ -161,14 +150,6 @@ function outcomeOf(value: unknown): OutcomeChange['outcome'] | null {
   return OUTCOMES.find((o) => o === value) ?? null;
 }
 
-function checkWorkload(context: GraphContext, workloadId: string): void {
-  if (!mayUseWorkload(context.principal, workloadId)) {
-    throw new GraphQLError(`forbidden: this key may not read workload ${workloadId}`, {
-      extensions: { code: 'FORBIDDEN', reason: 'WORKLOAD_NOT_ALLOWED', http: { status: 403 } },
-    });
-  }
-}
-
 builder.subscriptionFields((t) => ({
   signalRecorded: t.field({
     type: SignalRef,
@@ -176,16 +157,8 @@ builder.subscriptionFields((t) => ({
     authScopes: { read: true },
     args: { workloadId: t.arg.string({ required: true }) },
     subscribe: (_root, { workloadId }, context) => {
-      checkWorkload(context, workloadId);
-      return new Repeater<SignalDoc>(async (push, stop) => {
-        const subscription = context.bus.subscribe<{ id: string }>(signalTopic(workloadId));
-        void stop.then(() => subscription.close());
-        for await (const message of subscription) {
-          const doc = await context.readStore.findById<SignalDoc>(FEEDBACK_SIGNALS, message.id);
-          if (doc) await push(doc);
-        }
-        stop();
-      });
+      requireWorkload(context, workloadId);
+      return liveStream<{ id: string }, SignalDoc>(context, signalTopic(workloadId), (m) => context.readStore.findById<SignalDoc>(FEEDBACK_SIGNALS, m.id));
     },
     resolve: (doc) => doc,
   }),
@@ -195,17 +168,12 @@ builder.subscriptionFields((t) => ({
     authScopes: { read: true },
     args: { workloadId: t.arg.string({ required: true }) },
     subscribe: (_root, { workloadId }, context) => {
-      checkWorkload(context, workloadId);
-      return new Repeater<OutcomeChange>(async (push, stop) => {
-        const subscription = context.bus.subscribe(outcomeTopic(workloadId));
-        void stop.then(() => subscription.close());
-        for await (const m of subscription) {
-          const outcome = outcomeOf(m['outcome']);
-          const { interactionId, confidence, position } = m;
-          if (!outcome || typeof interactionId !== 'string' || typeof confidence !== 'number' || typeof position !== 'number') continue;
-          await push({ interactionId, outcome, previousOutcome: outcomeOf(m['previousOutcome']), confidence, position });
-        }
-        stop();
+      requireWorkload(context, workloadId);
+      return liveStream(context, outcomeTopic(workloadId), (m): OutcomeChange | null => {
+        const outcome = outcomeOf(m['outcome']);
+        const { interactionId, confidence, position } = m;
+        if (!outcome || typeof interactionId !== 'string' || typeof confidence !== 'number' || typeof position !== 'number') return null;
+        return { interactionId, outcome, previousOutcome: outcomeOf(m['previousOutcome']), confidence, position };
       });
     },
     resolve: (change) => change,

@@ -1,18 +1,26 @@
-import { GraphQLError } from 'graphql';
-import { Repeater } from 'graphql-yoga';
-import { INTERACTIONS, interactionTopic, WORKLOADS, type InteractionDoc, type WorkloadDoc } from '../../projections/interactions';
-import { Forbidden } from '../../services/auth/errors';
-import { InputInvalid } from '../../services/errors';
 import { workloadIdSchema } from '../../events/catalogue/ingest';
-import { InteractionIdConflict } from '../../services/ingest/decider';
-import { BatchTooLarge, type LoggedInteraction } from '../../services/ingest/ingest-service';
-import { builder } from '../builder';
-import { actorOf } from '../../services/auth/principal';
-import { allowedWorkloads, mayUseWorkload, type GraphContext } from '../context';
 import { encodeCursor, normalizeSort } from '../../projections/cursor';
 import { InvalidCursor } from '../../projections/errors';
-import { InteractionRef, NodeTypeEnum, WorkloadRef } from './interaction';
+import { INTERACTIONS, interactionTopic, WORKLOADS, type InteractionDoc, type WorkloadDoc } from '../../projections/interactions';
+import { Forbidden } from '../../services/auth/errors';
+import { BatchTooLarge } from '../../services/commands';
+import { InputInvalid } from '../../services/errors';
+import { MAX_BATCH } from '../../services/ingest/commands';
+import { InteractionIdConflict } from '../../services/ingest/decider';
+import type { IngestContext, LoggedInteraction } from '../../services/ingest/ingest-service';
+import { builder } from '../builder';
+import type { GraphContext } from '../context';
+import { allowedWorkloads, badUserInput, commandContext, mayUseWorkload, requireWorkload } from '../guards';
+import { liveStream } from '../subscriptions';
+import { ErrorInterface } from './errors';
 import { OutcomeEnum, SignalTypeEnum } from './feedback-types';
+import { InteractionRef, NodeTypeEnum, WorkloadRef } from './interaction';
+
+builder.objectType(InteractionIdConflict, {
+  name: 'InteractionIdConflict',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ interactionId: t.exposeString('interactionId') }),
+});
 
 // ---- inputs -------------------------------------------------------------------------------
 
@@ -95,10 +103,12 @@ function isItemError(error: unknown): error is ItemError {
   return itemErrors.some((cls) => error instanceof cls);
 }
 
-async function logOne(input: LogInput, context: GraphContext): Promise<Accepted> {
-  if (!mayUseWorkload(context.principal, input.workloadId)) throw new Forbidden('WORKLOAD_NOT_ALLOWED', { workloadId: input.workloadId });
-  const actor = context.principal ? actorOf(context.principal) : 'anonymous';
-  const logged = await context.services.ingest.log(toCommandInput(input), { actor, correlationId: context.requestId });
+/** The caller, for the ingest service: its actor, and the workload guard it checks each interaction against. */
+function ingestContext(context: GraphContext): IngestContext {
+  return { ...commandContext(context), authorize: (workloadId) => requireWorkload(context, workloadId) };
+}
+
+function accepted(logged: LoggedInteraction, context: GraphContext): Accepted {
   const token = context.services.issueFeedbackToken(logged);
   return { ...logged, feedbackToken: token.token, feedbackTokenExpiresAt: token.expiresAt };
 }
@@ -112,27 +122,21 @@ builder.mutationFields((t) => ({
     authScopes: { ingest: true },
     args: { input: t.arg({ type: LogInteractionInput, required: true }) },
     errors: { types: [...itemErrors], directResult: true, union: { name: 'LogInteractionResult' } },
-    resolve: (_root, { input }, context) => logOne(input, context),
+    resolve: async (_root, { input }, context) => accepted(await context.services.ingest.log(toCommandInput(input), ingestContext(context)), context),
   }),
   logInteractions: t.field({
     type: LoggedInteractionsRef,
-    description: 'Log up to 1,000 interactions; each is accepted or refused on its own.',
+    description: `Log up to ${MAX_BATCH.toLocaleString('en-US')} interactions; each is accepted or refused on its own.`,
     authScopes: { ingest: true },
     args: { inputs: t.arg({ type: [LogInteractionInput], required: true }) },
     errors: { types: [BatchTooLarge], directResult: true, union: { name: 'LogInteractionsResult' } },
     resolve: async (_root, { inputs }, context) => {
-      if (inputs.length > 1_000) throw new BatchTooLarge(inputs.length, 1_000);
-      const items = await Promise.all(
-        inputs.map(async (input, index) => {
-          try {
-            return await logOne(input, { ...context, requestId: `${context.requestId}:${index}` });
-          } catch (error) {
-            if (error instanceof InputInvalid) return new InputInvalid(error.issues.map((i) => ({ ...i, path: `inputs.${index}.${i.path}` })));
-            if (isItemError(error)) return error;
-            throw error;
-          }
-        }),
-      );
+      const results = await context.services.ingest.logMany(inputs.map(toCommandInput), ingestContext(context));
+      const items = results.map((result) => {
+        if (result.ok) return accepted(result.value, context);
+        if (isItemError(result.error)) return result.error;
+        throw result.error;
+      });
       return { items };
     },
   }),
@@ -161,11 +165,7 @@ function buildFilter(filter: FilterInput | null | undefined, context: GraphConte
   const query: Record<string, unknown> = {};
   const allowed = allowedWorkloads(context.principal);
   if (filter?.workloadId) {
-    if (!mayUseWorkload(context.principal, filter.workloadId)) {
-      throw new GraphQLError(`forbidden: this key may not read workload ${filter.workloadId}`, {
-        extensions: { code: 'FORBIDDEN', reason: 'WORKLOAD_NOT_ALLOWED', http: { status: 403 } },
-      });
-    }
+    requireWorkload(context, filter.workloadId);
     query.workloadId = filter.workloadId;
   } else if (allowed !== null) {
     query.workloadId = { $in: [...allowed] };
@@ -204,16 +204,16 @@ builder.queryFields((t) => ({
     args: { filter: t.arg({ type: InteractionFilter }) },
     resolve: async (_root, args, context) => {
       if (args.last != null || args.before != null) {
-        throw new GraphQLError('only forward paging is supported: use first and after', { extensions: { code: 'BAD_USER_INPUT' } });
+        throw badUserInput('only forward paging is supported: use first and after');
       }
       const first = args.first ?? 50;
-      if (first < 0 || first > 500) throw new GraphQLError('first must be between 0 and 500', { extensions: { code: 'BAD_USER_INPUT' } });
+      if (first < 0 || first > 500) throw badUserInput('first must be between 0 and 500');
       const sort = { occurredAt: -1, _id: -1 } as const;
       const after = args.after ?? undefined;
       const page = await context.readStore
         .find<InteractionDoc>(INTERACTIONS, buildFilter(args.filter, context), { sort, limit: first, ...(after ? { after } : {}) })
         .catch((error: unknown) => {
-          if (error instanceof InvalidCursor) throw new GraphQLError('invalid cursor in after', { extensions: { code: 'BAD_USER_INPUT' } });
+          if (error instanceof InvalidCursor) throw badUserInput('invalid cursor in after');
           throw error;
         });
       const keys = normalizeSort(sort);
@@ -256,25 +256,11 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, { workloadId }, context) => {
       // Checked here: an id that can never name a workload is not a valid bus topic either.
       const parsed = workloadIdSchema.safeParse(workloadId);
-      if (!parsed.success) {
-        throw new GraphQLError(`invalid workloadId: ${parsed.error.issues[0]?.message ?? 'malformed'}`, {
-          extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-        });
-      }
-      if (!mayUseWorkload(context.principal, workloadId)) {
-        throw new GraphQLError(`forbidden: this key may not read workload ${workloadId}`, {
-          extensions: { code: 'FORBIDDEN', reason: 'WORKLOAD_NOT_ALLOWED', http: { status: 403 } },
-        });
-      }
-      return new Repeater<InteractionDoc>(async (push, stop) => {
-        const subscription = context.bus.subscribe<{ interactionId: string }>(interactionTopic(workloadId));
-        void stop.then(() => subscription.close());
-        for await (const message of subscription) {
-          const doc = await context.readStore.findById<InteractionDoc>(INTERACTIONS, message.interactionId);
-          if (doc) await push(doc);
-        }
-        stop();
-      });
+      if (!parsed.success) throw badUserInput(`invalid workloadId: ${parsed.error.issues[0]?.message ?? 'malformed'}`, 400);
+      requireWorkload(context, workloadId);
+      return liveStream<{ interactionId: string }, InteractionDoc>(context, interactionTopic(workloadId), (m) =>
+        context.readStore.findById<InteractionDoc>(INTERACTIONS, m.interactionId),
+      );
     },
     resolve: (doc) => doc,
   }),

@@ -1,8 +1,13 @@
-import { NODE_TYPES } from '../../events/catalogue/ingest';
+import { NODE_TYPES, type NodeType } from '../../events/catalogue/ingest';
 import type { InteractionDoc, WorkloadDoc } from '../../projections/interactions';
 import { builder } from '../builder';
 
 export const NodeTypeEnum = builder.enumType('NodeType', { values: NODE_TYPES });
+
+/** A stored node type as the enum knows it (null for none, or one this schema does not list). */
+export function asNodeType(value: string | null): NodeType | null {
+  return NODE_TYPES.find((n) => n === value) ?? null;
+}
 
 interface Usage {
   readonly promptTokens: number;

@@ -190,6 +190,16 @@ describe('crypto-shredding, audit trail and privacy report', () => {
     expect((await trail('user-shred', restricted.key)).status).toBe(403);
   });
 
+  it('refuses the bootstrap admin key (FLYWHEEL_ADMIN_KEY) too: audit is granted to a key issued for it, never implied', async () => {
+    const head = await t.app.store.headPosition();
+    const refused = await t.gql(AuditTrailDocument, { filter: { subjectId: 'user-shred' }, reason: 'curiosity' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    expect(refused.body.data?.auditTrail ?? null).toBeNull();
+    // Refused before anything was read: no RawDataAccessed was recorded.
+    expect(await t.app.store.headPosition()).toBe(head);
+  });
+
   it('forgets a subject: the key is destroyed, the ciphertext stays in the log and can never be read again', async () => {
     const before = rawEvents().find((r) => r.stream === 'interaction-shred-1' && r.type === 'RawTextEncrypted');
     expect(before).toBeDefined();
@@ -276,14 +286,14 @@ describe('crypto-shredding, audit trail and privacy report', () => {
       { expectedRevision: 'no_stream' },
     );
     await t.app.projector.waitFor(appended.position);
-    expect(await t.app.privacy.privacy.completePendingErasures({ actor: 'system:erasure', correlationId: 'recover' })).toBe(1);
+    expect(await t.app.privacy.services.privacy.completePendingErasures({ actor: 'system:erasure', correlationId: 'recover' })).toBe(1);
     expect(await t.app.privacy.vault.get('subject:user-crash')).toBeNull();
     const history = await t.app.store.readStream('privacysubject-subject:user-crash');
     expect(history.map((e) => e.type)).toEqual(['SubjectErasureRequested', 'SubjectForgotten']);
     expect(history[1]?.data).toMatchObject({ requestId, keyIds: [keyId] });
     // Nothing left to finish: a second sweep does nothing.
     await t.app.projector.waitFor(await t.app.store.headPosition());
-    expect(await t.app.privacy.privacy.completePendingErasures({ actor: 'system:erasure', correlationId: 'again' })).toBe(0);
+    expect(await t.app.privacy.services.privacy.completePendingErasures({ actor: 'system:erasure', correlationId: 'again' })).toBe(0);
   });
 
   it('shows an altered ciphertext as unreadable and still returns the rest of the trail', async () => {

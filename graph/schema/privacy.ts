@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import { ENTITY_TYPES, PRIVACY_MODES } from '../../events/catalogue/privacy';
 import type { RecordedEvent } from '../../events/envelope';
 import {
@@ -7,13 +6,13 @@ import {
   privacyInteractionDocSchema,
   privacySubjectDocSchema,
 } from '../../projections/privacy-records';
-import { actorOf } from '../../services/auth/principal';
 import { InputInvalid } from '../../services/errors';
 import type { AuditedEvent, AuditResult } from '../../services/privacy/audit';
 import type { ForgetResult, PolicyView } from '../../services/privacy/privacy-service';
 import { privacyReport, rawTextState, type EntityCount, type PrivacyDay, type PrivacyReport } from '../../services/privacy/report';
 import { builder } from '../builder';
-import { allowedWorkloads, mayUseWorkload, type GraphContext } from '../context';
+import type { GraphContext } from '../context';
+import { allowedWorkloads, commandContext, forbidden, requireWorkload } from '../guards';
 import { InteractionRef } from './interaction';
 
 // ---- types --------------------------------------------------------------------------------
@@ -195,10 +194,6 @@ const ForgetSubjectInput = builder.inputType('ForgetSubjectInput', {
   }),
 });
 
-function command(context: GraphContext): { actor: string; correlationId: string } {
-  return { actor: context.principal ? actorOf(context.principal) : 'anonymous', correlationId: context.requestId };
-}
-
 builder.mutationFields((t) => ({
   setPrivacyPolicy: t.field({
     type: PrivacyPolicyRef,
@@ -206,7 +201,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     args: { input: t.arg({ type: SetPrivacyPolicyInput, required: true }) },
     errors: { types: [InputInvalid], directResult: true, union: { name: 'SetPrivacyPolicyResult' } },
-    resolve: (_root, { input }, context) => context.services.privacy.setPolicy(input, command(context)),
+    resolve: (_root, { input }, context) => context.services.privacy.setPolicy(input, commandContext(context)),
   }),
   forgetSubject: t.field({
     type: SubjectErasureRef,
@@ -214,7 +209,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     args: { input: t.arg({ type: ForgetSubjectInput, required: true }) },
     errors: { types: [InputInvalid], directResult: true, union: { name: 'ForgetSubjectResult' } },
-    resolve: (_root, { input }, context) => context.services.privacy.forgetSubject(input, command(context)),
+    resolve: (_root, { input }, context) => context.services.privacy.forgetSubject(input, commandContext(context)),
   }),
 }));
 
@@ -231,17 +226,13 @@ const AuditFilter = builder.inputType('AuditTrailFilter', {
   }),
 });
 
-function forbidden(message: string, reason: string): GraphQLError {
-  return new GraphQLError(`forbidden: ${message}`, { extensions: { code: 'FORBIDDEN', reason, http: { status: 403 } } });
-}
-
 builder.queryFields((t) => ({
   privacyPolicy: t.field({
     type: PrivacyPolicyRef,
     authScopes: { read: true },
     args: { workloadId: t.arg.string({ required: true }) },
     resolve: (_root, { workloadId }, context) => {
-      if (!mayUseWorkload(context.principal, workloadId)) throw forbidden(`this key may not read workload ${workloadId}`, 'WORKLOAD_NOT_ALLOWED');
+      requireWorkload(context, workloadId);
       return context.services.privacy.getPolicy(workloadId);
     },
   }),
@@ -272,7 +263,7 @@ builder.queryFields((t) => ({
         reason: args.reason,
         decrypt: args.decrypt ?? true,
         limit: args.first ?? 1000,
-        accessor: command(context).actor,
+        accessor: commandContext(context).actor,
         via: 'api',
         correlationId: context.requestId,
       });
@@ -288,7 +279,7 @@ builder.queryFields((t) => ({
       to: t.arg({ type: 'DateTime' }),
     },
     resolve: async (_root, args, context) => {
-      if (!mayUseWorkload(context.principal, args.workloadId)) throw forbidden(`this key may not read workload ${args.workloadId}`, 'WORKLOAD_NOT_ALLOWED');
+      requireWorkload(context, args.workloadId);
       const [report, policy] = await Promise.all([
         privacyReport(context.readStore, args.workloadId, { from: args.from?.toISOString() ?? null, to: args.to?.toISOString() ?? null }),
         context.services.privacy.getPolicy(args.workloadId),

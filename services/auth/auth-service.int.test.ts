@@ -9,12 +9,12 @@ import { apiKeysProjection } from '../../projections/api-keys';
 import { SqliteReadStore } from '../../projections/embedded/sqlite-read-store';
 import { Projector } from '../../projections/projector';
 import { InProcessBus } from '../bus/in-process-bus';
+import { publisherOn } from '../bus/bus';
 import { InputInvalid } from '../errors';
 import { AuthService, type AuthServiceDeps } from './auth-service';
 import { BOOTSTRAP_MARKER_FILE, bootstrapAdminKey } from './bootstrap';
 import { ApiKeyAlreadyRevoked, ApiKeyNotFound, Forbidden, TokenForged, Unauthenticated, type UnauthenticatedReason } from './errors';
 import { requireFeedbackAccess, requireScope } from './principal';
-import { SCOPES } from './scopes';
 
 const admin = { actor: 'key:admin', correlationId: 'corr-test' };
 const feedbackTokenSecret = Buffer.alloc(32, 3);
@@ -25,7 +25,7 @@ async function openStack(dataDir: string) {
   const store = new CataloguedEventStore(raw, catalogue);
   const readStore = SqliteReadStore.open({ path: join(dataDir, 'read.db') });
   const bus = new InProcessBus();
-  const projector = new Projector({ store: raw, readStore, bus, parser: catalogue, projections: [apiKeysProjection], logger: silentLogger });
+  const projector = new Projector({ store: raw, readStore, publish: publisherOn(bus), parser: catalogue, projections: [apiKeysProjection], logger: silentLogger });
   await projector.start();
   const clock = { now: new Date('2026-11-26T10:00:00.000Z') };
   const services: AuthService[] = [];
@@ -248,7 +248,7 @@ describe('AuthService (SQLite event store, embedded read store, projector)', () 
     it('is generated on the first start only, across restarts on the same data dir', async () => {
       const first = await bootstrapAdminKey({ auth: stack.synced(), dataDir: dir });
       if (first.kind !== 'generated') throw new Error(`expected a generated key, got ${first.kind}`);
-      expect(await stack.synced().authenticate(first.key)).toEqual({ kind: 'key', keyId: first.keyId, scopes: [...SCOPES], workloadIds: null });
+      expect(await stack.synced().authenticate(first.key)).toEqual({ kind: 'key', keyId: first.keyId, scopes: ['admin'], workloadIds: null });
 
       await stack.close();
       stack = await openStack(dir);
@@ -272,7 +272,7 @@ describe('AuthService (SQLite event store, embedded read store, projector)', () 
       const auth = stack.synced();
       const configuredKey = 'operator-chosen-admin-key-0123456789';
       expect(await bootstrapAdminKey({ auth, configuredKey, dataDir: dir })).toEqual({ kind: 'configured' });
-      expect(await auth.authenticate(`Bearer ${configuredKey}`)).toEqual({ kind: 'bootstrap', scopes: SCOPES, workloadIds: null });
+      expect(await auth.authenticate(`Bearer ${configuredKey}`)).toEqual({ kind: 'bootstrap', scopes: ['admin'], workloadIds: null });
       expect(await refusal(() => auth.authenticate(`${configuredKey}x`))).toBe('MALFORMED');
       expect((await auth.listKeys()).keys).toEqual([]);
       expect(await stack.store.headPosition()).toBe(-1);

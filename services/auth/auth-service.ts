@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { API_KEY_CATEGORY, keyIdSchema } from '../../events/catalogue/auth';
 import type { DomainEventStore } from '../../events/catalogued-event-store';
 import { commandMetadata, streamName } from '../../events/envelope';
-import { ExpectedRevisionConflict } from '../../events/errors';
 import { silentLogger, type Logger } from '../../lib/logger';
 import {
   API_KEY_REVOKED_TOPIC,
@@ -13,19 +12,16 @@ import {
 } from '../../projections/api-keys';
 import type { Filter, ReadStore } from '../../projections/read-store';
 import type { Bus, BusSubscription } from '../bus/bus';
-import { decide, evolve, initialState } from './decider';
+import { handleCommand } from '../command-handler';
+import type { CommandContext } from '../commands';
+import * as apiKey from './decider';
+import type { IssueApiKey } from './decider';
 import { ApiKeyIdTaken, ApiKeyNotFound, Unauthenticated } from './errors';
 import { issueFeedbackToken, verifyFeedbackToken, type FeedbackTokenClaims, type FeedbackTokenSecret, type IssuedFeedbackToken } from './feedback-token';
 import { KeyCache } from './key-cache';
 import { constantTimeEquals, generateApiKey, parseKey, secretMatches, type RandomSource } from './keys';
 import { bootstrapPrincipal, type Principal } from './principal';
 import type { Scope } from './scopes';
-
-/** Who is asking, for the events' metadata (the same shape the ingest service takes). */
-export interface CommandContext {
-  readonly actor: string;
-  readonly correlationId: string;
-}
 
 export interface IssueKeyInput {
   readonly name: string;
@@ -99,7 +95,6 @@ export interface AuthServiceDeps {
 
 export const BOOTSTRAP_ACTOR = 'system:bootstrap';
 const MAX_ISSUE_ATTEMPTS = 3;
-const MAX_REVOKE_ATTEMPTS = 3;
 const MAX_LIST_LIMIT = 1_000;
 
 export class AuthService {
@@ -133,26 +128,25 @@ export class AuthService {
     for (let attempt = 1; ; attempt++) {
       const generated = generateApiKey(this.deps.random);
       const metadata = commandMetadata({ actor: context.actor, correlationId: context.correlationId, now: this.deps.now() });
-      const events = decide(
-        {
-          type: 'IssueApiKey',
-          keyId: generated.keyId,
-          keyHash: generated.keyHash,
-          prefix: generated.prefix,
-          name: input.name,
-          scopes: input.scopes,
-          workloadIds: input.workloadIds ?? null,
-          expiresAt: input.expiresAt instanceof Date ? input.expiresAt.toISOString() : (input.expiresAt ?? null),
-          metadata,
-        },
-        initialState,
-      );
-      const [event] = events;
-      if (event?.type !== 'ApiKeyIssued') throw new Error('the auth decider issued no ApiKeyIssued');
+      const command: IssueApiKey = {
+        type: 'IssueApiKey',
+        keyId: generated.keyId,
+        keyHash: generated.keyHash,
+        prefix: generated.prefix,
+        name: input.name,
+        scopes: input.scopes,
+        workloadIds: input.workloadIds ?? null,
+        expiresAt: input.expiresAt instanceof Date ? input.expiresAt.toISOString() : (input.expiresAt ?? null),
+        metadata,
+      };
       try {
-        // A fresh random id: the stream must not exist yet.
-        const result = await this.deps.store.append(streamName(API_KEY_CATEGORY, generated.keyId), events, { expectedRevision: 'no_stream' });
-        await this.deps.waitForProjection?.(result.position);
+        // A fresh random id: the stream should not exist yet, so there is nothing to read first.
+        const handled = await handleCommand(this.deps.store, streamName(API_KEY_CATEGORY, generated.keyId), apiKey, command, {
+          optimistic: { assume: apiKey.initialState, expectedRevision: 'no_stream' },
+        });
+        const [event] = handled.events;
+        if (event?.type !== 'ApiKeyIssued') throw new Error('the auth decider issued no ApiKeyIssued');
+        await this.deps.waitForProjection?.(handled.position);
         const d = event.data;
         return {
           keyId: d.keyId,
@@ -163,13 +157,11 @@ export class AuthService {
           workloadIds: d.workloadIds,
           expiresAt: d.expiresAt,
           issuedAt: metadata.occurredAt,
-          position: result.position,
+          position: handled.position,
         };
       } catch (error) {
         // ~82 random bits make a collision theoretical; if it happens, draw another id.
-        if (!(error instanceof ExpectedRevisionConflict) || attempt >= MAX_ISSUE_ATTEMPTS) {
-          throw error instanceof ExpectedRevisionConflict ? new ApiKeyIdTaken(generated.keyId) : error;
-        }
+        if (!(error instanceof ApiKeyIdTaken) || attempt >= MAX_ISSUE_ATTEMPTS) throw error;
       }
     }
   }
@@ -178,24 +170,12 @@ export class AuthService {
   async revokeKey(keyId: string, reason: string | null | undefined, context: CommandContext): Promise<RevokedKey> {
     // An id that cannot have been issued is simply not found (and would not name a valid stream).
     if (!keyIdSchema.safeParse(keyId).success) throw new ApiKeyNotFound(keyId);
-    const stream = streamName(API_KEY_CATEGORY, keyId);
-    for (let attempt = 1; ; attempt++) {
-      // Commands decide on the stream's history; only authentication reads the read model.
-      const history = await this.deps.store.readStream(stream);
-      const state = history.reduce(evolve, initialState);
-      const metadata = commandMetadata({ actor: context.actor, correlationId: context.correlationId, now: this.deps.now() });
-      const events = decide({ type: 'RevokeApiKey', keyId, reason: reason ?? null, metadata }, state);
-      const revision = history[history.length - 1]?.revision ?? -1;
-      try {
-        const result = await this.deps.store.append(stream, events, { expectedRevision: revision });
-        this.cache.markRevoked(keyId);
-        await this.deps.waitForProjection?.(result.position);
-        return { keyId, revokedAt: metadata.occurredAt, position: result.position };
-      } catch (error) {
-        // Someone else wrote to the key meanwhile (revoked it, most likely): decide again on the new history.
-        if (!(error instanceof ExpectedRevisionConflict) || attempt >= MAX_REVOKE_ATTEMPTS) throw error;
-      }
-    }
+    const metadata = commandMetadata({ actor: context.actor, correlationId: context.correlationId, now: this.deps.now() });
+    // Commands decide on the stream's history; only authentication reads the read model.
+    const handled = await handleCommand(this.deps.store, streamName(API_KEY_CATEGORY, keyId), apiKey, { type: 'RevokeApiKey', keyId, reason: reason ?? null, metadata });
+    this.cache.markRevoked(keyId);
+    await this.deps.waitForProjection?.(handled.position);
+    return { keyId, revokedAt: metadata.occurredAt, position: handled.position };
   }
 
   /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AuthService, BOOTSTRAP_ACTOR, systemContext } from './auth-service';
 import { MIN_SECRET_BYTES } from './feedback-token';
-import { ALL_SCOPES } from './scopes';
+import { BOOTSTRAP_SCOPES } from './scopes';
 
 export const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
 /** Records that the bootstrap key was generated: its id and when, never the key. */
@@ -57,7 +57,7 @@ export async function bootstrapAdminKey(options: BootstrapOptions): Promise<Boot
 
   // The append comes first: a crash before the marker is written means the key was never
   // shown, so generating another on the next start is the right outcome.
-  const issued = await auth.issueKey({ name: BOOTSTRAP_KEY_NAME, scopes: ALL_SCOPES }, systemContext(BOOTSTRAP_ACTOR));
+  const issued = await auth.issueKey({ name: BOOTSTRAP_KEY_NAME, scopes: BOOTSTRAP_SCOPES }, systemContext(BOOTSTRAP_ACTOR));
   await writeMarker(dataDir, markerPath, issued.keyId, issued.issuedAt);
   return { kind: 'generated', keyId: issued.keyId, key: issued.key };
 }

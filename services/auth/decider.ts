@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { NewDomainEvent } from '../../events/catalogue';
 import { ApiKeyIssued, ApiKeyRevoked } from '../../events/catalogue/auth';
 import { workloadIdSchema } from '../../events/catalogue/ingest';
-import type { EventMetadata } from '../../events/envelope';
+import type { CausalMetadata } from '../../events/envelope';
 import { deterministicUuid } from '../../lib/ids';
 import { InputInvalid, issuesFromZod, type FieldIssue } from '../errors';
 import { ApiKeyAlreadyRevoked, ApiKeyIdTaken, ApiKeyNotFound } from './errors';
@@ -22,14 +22,14 @@ export interface IssueApiKey {
   readonly scopes: readonly string[];
   readonly workloadIds: readonly string[] | null;
   readonly expiresAt: string | null;
-  readonly metadata: EventMetadata;
+  readonly metadata: CausalMetadata;
 }
 
 export interface RevokeApiKey {
   readonly type: 'RevokeApiKey';
   readonly keyId: string;
   readonly reason: string | null;
-  readonly metadata: EventMetadata;
+  readonly metadata: CausalMetadata;
 }
 
 export type AuthCommand = IssueApiKey | RevokeApiKey;
@@ -99,11 +99,10 @@ function issue(command: IssueApiKey, state: ApiKeyState): NewDomainEvent[] {
   if (issues.length > 0) throw new InputInvalid(issues);
 
   return [
-    {
+    ApiKeyIssued.create({
       // A retried append of this very command is a no-op in the store; the hash is part of the
       // id so that another key drawing the same id conflicts instead of passing for a retry.
       id: deterministicUuid(ApiKeyIssued.type, command.keyId, command.keyHash),
-      type: ApiKeyIssued.type,
       data: {
         keyId: command.keyId,
         name,
@@ -114,8 +113,8 @@ function issue(command: IssueApiKey, state: ApiKeyState): NewDomainEvent[] {
         issuedBy: command.metadata.actor,
         expiresAt,
       },
-      metadata: { ...command.metadata, schemaVersion: ApiKeyIssued.version },
-    },
+      metadata: command.metadata,
+    }),
   ];
 }
 
@@ -125,12 +124,11 @@ function revoke(command: RevokeApiKey, state: ApiKeyState): NewDomainEvent[] {
   const reason = reasonRule.safeParse(command.reason);
   if (!reason.success) throw new InputInvalid(issuesFromZod(reason.error, 'reason'));
   return [
-    {
+    ApiKeyRevoked.create({
       // A key is revoked at most once, so its id names the revocation.
       id: deterministicUuid(ApiKeyRevoked.type, command.keyId),
-      type: ApiKeyRevoked.type,
       data: { keyId: command.keyId, reason: reason.data || null, revokedBy: command.metadata.actor },
-      metadata: { ...command.metadata, schemaVersion: ApiKeyRevoked.version },
-    },
+      metadata: command.metadata,
+    }),
   ];
 }

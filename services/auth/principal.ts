@@ -1,5 +1,5 @@
 import { Forbidden } from './errors';
-import { ALL_SCOPES, hasScope, type Scope } from './scopes';
+import { BOOTSTRAP_SCOPES, hasScope, type Scope } from './scopes';
 
 /** Who is calling, once authenticated. */
 export type Principal =
@@ -24,7 +24,7 @@ export type Principal =
       readonly workloadIds: null;
     };
 
-export const bootstrapPrincipal: Principal = { kind: 'bootstrap', scopes: ALL_SCOPES, workloadIds: null };
+export const bootstrapPrincipal: Principal = { kind: 'bootstrap', scopes: BOOTSTRAP_SCOPES, workloadIds: null };
 
 /** The `actor` recorded in the metadata of events this principal causes. */
 export function actorOf(principal: Principal): string {
@@ -83,4 +83,19 @@ export function requireInteraction(principal: Principal, interactionId: string):
 export function requireFeedbackAccess(principal: Principal, interaction: { readonly interactionId: string; readonly workloadId: string }): void {
   requireScope(principal, 'feedback', interaction.workloadId);
   requireInteraction(principal, interaction.interactionId);
+}
+
+/** What sending feedback checks of a caller, in the two steps the feedback service takes. */
+export interface FeedbackAccess {
+  /** Before anything is read: a token may only ask about its own interaction (it learns nothing of others). */
+  interaction(interactionId: string): void;
+  /** With the interaction loaded: the scope and the workload. */
+  loaded(interaction: { readonly interactionId: string; readonly workloadId: string }): void;
+}
+
+export function feedbackAccess(principal: Principal): FeedbackAccess {
+  return {
+    interaction: (interactionId) => requireInteraction(principal, interactionId),
+    loaded: (interaction) => requireFeedbackAccess(principal, interaction),
+  };
 }

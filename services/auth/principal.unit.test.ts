@@ -50,10 +50,12 @@ describe('principals', () => {
     expect(() => requireInteraction(restricted, 'int-9')).not.toThrow();
   });
 
-  it('gives the configured admin key every scope on every workload', () => {
-    for (const scope of ['ingest', 'feedback', 'annotate', 'read', 'admin', 'audit'] as const) {
+  it('gives the configured admin key admin (every scope but audit) on every workload', () => {
+    for (const scope of ['ingest', 'feedback', 'annotate', 'read', 'admin'] as const) {
       expect(() => requireScope(bootstrapPrincipal, scope, 'w')).not.toThrow();
     }
+    // Raw personal data is granted explicitly, by an admin issuing an audit key.
+    expect(forbidden(() => requireScope(bootstrapPrincipal, 'audit'))).toMatchObject({ reason: 'MISSING_SCOPE', detail: { scope: 'audit' } });
     expect(allowedWorkloads(bootstrapPrincipal)).toBeNull();
   });
 

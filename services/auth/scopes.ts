@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { SCOPES, scopeSchema, type Scope } from '../../events/catalogue/auth';
 
-export { SCOPES, scopeSchema, type Scope };
-
 /**
  * What a key may do:
  * - `ingest`: log interactions; `feedback`: send feedback signals; `annotate`: label in queues;
@@ -12,7 +10,14 @@ export { SCOPES, scopeSchema, type Scope };
  * ceremony; reading raw personal data is a separate duty that has to be granted explicitly,
  * even to an administrator, so that it shows up as an ApiKeyIssued event.
  */
-export const ALL_SCOPES: readonly Scope[] = SCOPES;
+export { SCOPES, scopeSchema, type Scope };
+
+/**
+ * What the bootstrap admin (FLYWHEEL_ADMIN_KEY, or the key generated on first start) holds:
+ * admin, so everything but audit. An auditor's key is issued by an admin, as an ApiKeyIssued
+ * event like any other, so access to raw personal data always traces back to a decision.
+ */
+export const BOOTSTRAP_SCOPES: readonly Scope[] = ['admin'];
 
 /** A non-empty set of scopes, duplicates removed, in the catalogue's order. */
 export const scopeSetSchema = z

@@ -68,3 +68,8 @@ const TOPIC_RE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 export function assertTopic(topic: string): void {
   if (typeof topic !== 'string' || topic.length > 255 || !TOPIC_RE.test(topic)) throw new InvalidTopic(String(topic));
 }
+
+/** The projector's `publish`, on a bus: what a committed batch announces goes out on it. */
+export function publisherOn(bus: Bus): (notification: { readonly topic: string; readonly message: BusMessage }) => Promise<void> {
+  return (notification) => bus.publish(notification.topic, notification.message);
+}

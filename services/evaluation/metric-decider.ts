@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { NewDomainEvent } from '../../events/catalogue';
 import { MetricDefined, MetricRetired, MetricRevised, type MetricDefinitionData } from '../../events/catalogue/evaluation';
 import { nodeTypeSchema, workloadIdSchema, type NodeType } from '../../events/catalogue/ingest';
-import type { EventMetadata } from '../../events/envelope';
+import type { CausalMetadata } from '../../events/envelope';
 import { deterministicUuid } from '../../lib/ids';
 import { InputInvalid, issuesFromZod } from '../errors';
 import { MetricAlreadyDefined, MetricIsRetired, MetricNotFound, MetricVersionConflict } from './errors';
@@ -18,7 +18,7 @@ export interface DefineMetric extends MetricFields {
   readonly type: 'DefineMetric';
   readonly workloadId: string;
   readonly nodeType: NodeType | null;
-  readonly metadata: EventMetadata;
+  readonly metadata: CausalMetadata;
 }
 
 export interface ReviseMetric {
@@ -27,14 +27,14 @@ export interface ReviseMetric {
   /** The version the caller read; omitted: whatever is latest. */
   readonly expectedVersion: number | null;
   readonly changes: Partial<MetricFields>;
-  readonly metadata: EventMetadata;
+  readonly metadata: CausalMetadata;
 }
 
 export interface RetireMetric {
   readonly type: 'RetireMetric';
   readonly metricId: string;
   readonly reason: string | null;
-  readonly metadata: EventMetadata;
+  readonly metadata: CausalMetadata;
 }
 
 export type MetricCommand = DefineMetric | ReviseMetric | RetireMetric;
@@ -53,6 +53,11 @@ const fieldRules = z.object({
 });
 
 /** The metric's id: stable across revisions, derived so the same definition sent twice is one metric. */
+/** Workload ids cannot hold a dot, so a metric id names its workload before the first one. */
+export function workloadOfMetric(metricId: string): string {
+  return metricId.split('.')[0] ?? metricId;
+}
+
 export function metricIdOf(workloadId: string, name: string, nodeType: NodeType | null): string {
   const slug =
     name
@@ -104,12 +109,11 @@ function define(command: DefineMetric, state: MetricState): NewDomainEvent[] {
     throw new MetricAlreadyDefined(metricId, state.definition.version);
   }
   return [
-    {
+    MetricDefined.create({
       id: deterministicUuid(MetricDefined.type, metricId),
-      type: MetricDefined.type,
       data: { metricId, workloadId: command.workloadId, nodeType: command.nodeType, ...fields.data, version: 1 },
-      metadata: { ...command.metadata, schemaVersion: MetricDefined.version },
-    },
+      metadata: command.metadata,
+    }),
   ];
 }
 
@@ -126,12 +130,11 @@ function revise(command: ReviseMetric, state: MetricState): NewDomainEvent[] {
   if (same(current, fields.data)) return [];
   const version = current.version + 1;
   return [
-    {
+    MetricRevised.create({
       id: deterministicUuid(MetricRevised.type, command.metricId, String(version)),
-      type: MetricRevised.type,
       data: { metricId: current.metricId, workloadId: current.workloadId, nodeType: current.nodeType, ...fields.data, version },
-      metadata: { ...command.metadata, schemaVersion: MetricRevised.version },
-    },
+      metadata: command.metadata,
+    }),
   ];
 }
 
@@ -141,11 +144,10 @@ function retire(command: RetireMetric, state: MetricState): NewDomainEvent[] {
   const reason = z.string().trim().max(500).nullable().safeParse(command.reason);
   if (!reason.success) throw new InputInvalid(issuesFromZod(reason.error, 'reason'));
   return [
-    {
+    MetricRetired.create({
       id: deterministicUuid(MetricRetired.type, command.metricId),
-      type: MetricRetired.type,
       data: { metricId: command.metricId, workloadId: state.definition.workloadId, version: state.definition.version, reason: reason.data || null },
-      metadata: { ...command.metadata, schemaVersion: MetricRetired.version },
-    },
+      metadata: command.metadata,
+    }),
   ];
 }

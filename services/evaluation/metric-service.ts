@@ -3,18 +3,14 @@ import { JudgeSamplingSet, JUDGE_SAMPLING_CATEGORY, METRIC_CATEGORY, metricIdSch
 import { nodeTypeSchema, workloadIdSchema, type NodeType } from '../../events/catalogue/ingest';
 import type { DomainEventStore } from '../../events/catalogued-event-store';
 import { commandMetadata, streamName } from '../../events/envelope';
-import { deterministicUuid } from '../../lib/ids';
 import { METRICS, type MetricDoc } from '../../projections/evaluation';
 import type { ReadStore } from '../../projections/read-store';
+import { handleCommand } from '../command-handler';
+import type { CommandContext } from '../commands';
 import { InputInvalid, issuesFromZod } from '../errors';
-import { handleCommand } from './command-handler';
+import { settingsDecider } from '../settings-decider';
 import { MetricNotFound } from './errors';
 import * as metric from './metric-decider';
-
-export interface CommandContext {
-  readonly actor: string;
-  readonly correlationId: string;
-}
 
 export interface DefineMetricInput {
   readonly workloadId: string;
@@ -47,6 +43,12 @@ export interface MetricServiceDeps {
   readonly readStore: ReadStore;
   readonly now: () => Date;
 }
+
+/** Which interactions the judge evaluates is a workload's setting: the latest replaces the previous one. */
+export const judgeSamplingDecider = settingsDecider({
+  event: JudgeSamplingSet,
+  read: (event) => (event.type === 'JudgeSamplingSet' ? event.data : null),
+});
 
 const samplingInput = z.object({
   workloadId: workloadIdSchema,
@@ -100,16 +102,14 @@ export class MetricService {
   async setJudgeSampling(input: z.input<typeof samplingInput>, context: CommandContext): Promise<{ position: number }> {
     const parsed = samplingInput.safeParse(input);
     if (!parsed.success) throw new InputInvalid(issuesFromZod(parsed.error));
-    const metadata = this.metadata(context);
-    const result = await this.deps.store.append(streamName(JUDGE_SAMPLING_CATEGORY, parsed.data.workloadId), [
-      {
-        id: deterministicUuid(JudgeSamplingSet.type, parsed.data.workloadId, metadata.correlationId, metadata.occurredAt),
-        type: JudgeSamplingSet.type,
-        data: parsed.data,
-        metadata: { ...metadata, schemaVersion: JudgeSamplingSet.version },
-      },
-    ]);
-    return { position: result.position };
+    const { workloadId } = parsed.data;
+    const handled = await handleCommand(this.deps.store, streamName(JUDGE_SAMPLING_CATEGORY, workloadId), judgeSamplingDecider, {
+      type: 'ReplaceSettings',
+      key: workloadId,
+      data: parsed.data,
+      metadata: this.metadata(context),
+    });
+    return { position: handled.position };
   }
 
   async get(metricId: string): Promise<MetricDoc | null> {
@@ -124,7 +124,7 @@ export class MetricService {
   private async run(metricId: string, command: metric.MetricCommand): Promise<MetricChanged> {
     // An id that cannot name a metric names none (and would not make a valid stream).
     if (command.type !== 'DefineMetric' && !metricIdSchema.safeParse(metricId).success) throw new MetricNotFound(metricId);
-    const handled = await handleCommand(this.deps.store, streamName(METRIC_CATEGORY, metricId), metric, () => command);
+    const handled = await handleCommand(this.deps.store, streamName(METRIC_CATEGORY, metricId), metric, command);
     if (handled.state.status === 'absent') throw new MetricNotFound(metricId);
     return { metricId, version: handled.state.definition.version, status: handled.state.status, position: handled.position };
   }

@@ -1,8 +1,10 @@
-import { IMPLICIT_FEATURES, sigmoid, type Feature, type FeatureVector, type OutcomeWeights } from './outcome';
+import type { Feature, FeatureVector } from '../../events/signal-features';
+import { IMPLICIT_FEATURES, sigmoid, type OutcomeWeights } from './outcome';
 
 /**
  * Calibration: fits the implicit signals' weights against interactions whose quality is known
- * (explicit thumbs today; human labels once annotation lands, through the same examples), by
+ * (people's pass/fail labels from annotation queues where there are any, else the user's last
+ * quality thumb; see labelledExamples in reports.ts), by
  * logistic regression, plainly: Newton's method on the penalised log-likelihood. The penalty
  * pulls each weight towards its current value rather than towards zero, so a workload with
  * little labelled data keeps its configured weights and moves only as far as its data says.

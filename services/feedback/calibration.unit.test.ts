@@ -1,5 +1,6 @@
 import { calibrate, fitLogistic, rocAuc, type LabelledExample } from './calibration';
-import { DEFAULT_WEIGHTS, emptyFeatures, type Feature } from './outcome';
+import { emptyFeatures, type Feature } from '../../events/signal-features';
+import { DEFAULT_WEIGHTS } from './outcome';
 
 /** Labelled interactions where copying predicts good and stopping predicts bad, with noise. */
 function examples(n: number): LabelledExample[] {

@@ -5,7 +5,7 @@
  * replay, and say which rule fired (the evidence a reviewer checks). Measured on
  * correction-set.json (precision/recall printed by correction.unit.test.ts).
  */
-import { detectLanguage, type Language } from './language';
+import { detectLanguage, type Language } from '../../lib/language';
 
 export interface TurnPair {
   /** The user's previous question (null when unknown). */

@@ -1,16 +1,16 @@
 import type { NewDomainEvent } from '../../events/catalogue';
 import { SignalRecorded } from '../../events/catalogue/feedback';
-import type { EventMetadata } from '../../events/envelope';
+import type { CausalMetadata } from '../../events/envelope';
 import { canonicalJson, deterministicUuid, sha256Hex } from '../../lib/ids';
 import { DomainError, NotFound } from '../errors';
 import type { SignalContent } from './commands';
 import { normalisedEditDistance } from './edit-distance';
-import { answerText } from './text';
+import { answerText } from '../../events/interaction-text';
 
 export interface RecordSignal {
   readonly type: 'RecordSignal';
   readonly signal: SignalContent;
-  readonly metadata: EventMetadata;
+  readonly metadata: CausalMetadata;
 }
 
 /** What recording a signal needs to know of the interaction's stream. */
@@ -86,11 +86,10 @@ export function decide(command: RecordSignal, state: InteractionFeedbackState): 
       ? { ...signal, editDistance: normalisedEditDistance(state.answer, signal.editedText) ?? signal.editDistance }
       : signal;
   return [
-    {
+    SignalRecorded.create({
       id: signalEventId(signal.interactionId, signal.signalId),
-      type: SignalRecorded.type,
       data: { ...measured, workloadId: state.workloadId, interactionAt: state.interactionAt, contentHash },
-      metadata: { ...command.metadata, schemaVersion: SignalRecorded.version },
-    },
+      metadata: command.metadata,
+    }),
   ];
 }

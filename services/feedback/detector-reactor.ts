@@ -10,7 +10,7 @@ import type { Reaction, Reactor, ReactorContext } from '../reactor';
 import type { SignalContent } from './commands';
 import { detect } from './correction';
 import { decide, evolve, initialState } from './decider';
-import { answerRepliedTo, excerpt, lastUserText, newUserTurn } from './text';
+import { answerRepliedTo, excerpt, lastUserText, newUserTurn } from '../../events/interaction-text';
 
 /** A turn of the conversation logged before the one at hand. */
 export interface PreviousTurn {

@@ -1,10 +1,12 @@
 import type { DomainEventStore } from '../../events/catalogued-event-store';
-import { OUTCOME_WEIGHTS_CATEGORY, OutcomeWeightsSet, type OutcomeWeightsSetData } from '../../events/catalogue/feedback';
+import { OUTCOME_WEIGHTS_CATEGORY, type OutcomeWeightsSetData } from '../../events/catalogue/feedback';
 import { INTERACTION_CATEGORY } from '../../events/catalogue/ingest';
-import { streamName } from '../../events/envelope';
+import { commandMetadata, streamName } from '../../events/envelope';
 import type { ReadStore } from '../../projections/read-store';
-import { DomainError, InputInvalid, issuesFromZod, NotFound } from '../errors';
-import { BatchTooLarge, type CommandContext, type ItemResult } from '../ingest/ingest-service';
+import type { FeedbackAccess } from '../auth/principal';
+import { handleCommand } from '../command-handler';
+import { eachItem, type CommandContext, type ItemResult } from '../commands';
+import { InputInvalid, issuesFromZod, NotFound } from '../errors';
 import { calibrate, type CalibrationReport } from './calibration';
 import {
   MAX_SIGNAL_BATCH,
@@ -13,17 +15,18 @@ import {
   signalContentOf,
   type SignalContent,
 } from './commands';
-import { decide, SignalIdConflict } from './decider';
+import * as signals from './decider';
 import { InteractionFactsCache } from './interaction-facts';
-import { FEATURES, type Feature, type OutcomeWeights } from './outcome';
+import { FEATURES, type Feature } from '../../events/signal-features';
+import type { OutcomeWeights } from './outcome';
 import { coverageReport, labelledExamples, latencyBiasReport, loadFacts, type CoverageReport, type LatencyBiasReport } from './reports';
-import { WeightsReader, type CurrentWeights } from './weights';
+import { weightsDecider, WeightsReader, type CurrentWeights } from './weights';
 
 /**
  * The redaction hook. Every free text a signal carries (a thumbs comment, an edited text) goes
  * through it before it is hashed and recorded; nothing else in the feedback feature sees the raw
- * text. The privacy feature plugs its redactor in here (app/wiring.ts); until then it is the
- * identity. It must be deterministic (same text, same result): a retried signal is told from a
+ * text. The wiring passes privacy's redactor (the workload's policy decides what is kept); only
+ * with FLYWHEEL_REDACTION=off is there none. It must be deterministic (same text, same result): a retried signal is told from a
  * conflicting one by the hash of its redacted content.
  */
 export type Redact = (
@@ -42,11 +45,8 @@ export interface FeedbackDeps {
 }
 
 export interface FeedbackContext extends CommandContext {
-  /**
-   * Called with the interaction once it is loaded, before anything is appended; throws
-   * (Forbidden) when the caller may not send feedback on it.
-   */
-  readonly authorize?: (interaction: { readonly interactionId: string; readonly workloadId: string }) => void;
+  /** Checks of the caller (each throws Forbidden), before the interaction is read and once it is loaded. */
+  readonly access?: FeedbackAccess;
 }
 
 export interface RecordedSignal {
@@ -81,53 +81,41 @@ export class FeedbackService {
    * Optimistic, like logging an interaction: the decision is made against the interaction's
    * facts alone (cached, they never change) rather than its whole stream, and the store's
    * idempotency by event id (derived from the interaction and signal ids) catches a retry. A
-   * retry is recognised after the append, by an answer from before it began, and compared with
-   * the signal already recorded: same content, a duplicate; other content, SignalIdConflict.
+   * retry, recognised by an answer from before the append began, goes back to the decider with
+   * the stream's history: the same content is a duplicate, other content SignalIdConflict.
    */
   async record(input: unknown, context: FeedbackContext): Promise<RecordedSignal> {
     const parsed = recordSignalInputSchema.safeParse(input);
     if (!parsed.success) throw new InputInvalid(issuesFromZod(parsed.error));
     const { interactionId } = parsed.data;
+    context.access?.interaction(interactionId);
     const facts = await this.facts.get(interactionId);
     if (!facts) throw new NotFound('interaction', interactionId);
-    context.authorize?.({ interactionId, workloadId: facts.workloadId });
+    context.access?.loaded({ interactionId, workloadId: facts.workloadId });
     const signal = await this.redacted(signalContentOf(parsed.data, parsed.data.signalId ?? this.deps.newId()), facts.workloadId);
     const metadata = {
       actor: context.actor,
       correlationId: context.correlationId,
       causationId: null,
       occurredAt: new Date(parsed.data.occurredAt ?? this.deps.now()).toISOString(),
-      schemaVersion: 1,
     };
-    const [event] = decide({ type: 'RecordSignal', signal, metadata }, { status: 'logged', ...facts, signals: new Map() });
-    if (event?.type !== 'SignalRecorded') throw new Error('the signal decider decided nothing');
-    const stream = streamName(INTERACTION_CATEGORY, interactionId);
-    const before = await this.deps.store.headPosition();
     // Other signals and outcomes land on the stream concurrently and none constrains this one.
-    const appended = await this.deps.store.append(stream, [event], { expectedRevision: 'any' });
-    const result = { signalId: signal.signalId, interactionId, workloadId: facts.workloadId, type: signal.type, position: appended.position };
-    if (appended.position > before) return { ...result, duplicate: false };
-    const [original] = await this.deps.store.readStream(stream, { fromRevision: appended.lastRevision, maxCount: 1 });
-    if (original?.type === 'SignalRecorded' && original.data.contentHash !== event.data.contentHash) {
-      throw new SignalIdConflict(interactionId, signal.signalId);
-    }
-    return { ...result, duplicate: true };
+    const handled = await handleCommand(this.deps.store, streamName(INTERACTION_CATEGORY, interactionId), signals, { type: 'RecordSignal', signal, metadata }, {
+      optimistic: { assume: { status: 'logged', ...facts, signals: new Map() }, expectedRevision: 'any', detectRetry: true },
+    });
+    return {
+      signalId: signal.signalId,
+      interactionId,
+      workloadId: facts.workloadId,
+      type: signal.type,
+      position: handled.position,
+      duplicate: handled.events.length === 0,
+    };
   }
 
   /** Each item is answered on its own; a bad item does not stop the others. */
-  async recordMany(inputs: readonly unknown[], context: FeedbackContext): Promise<ItemResult<RecordedSignal>[]> {
-    if (inputs.length > MAX_SIGNAL_BATCH) throw new BatchTooLarge(inputs.length, MAX_SIGNAL_BATCH);
-    // All appends are in flight together, so the store commits them as a few group commits.
-    return Promise.all(
-      inputs.map(async (input, index): Promise<ItemResult<RecordedSignal>> => {
-        try {
-          return { ok: true, value: await this.record(input, { ...context, correlationId: `${context.correlationId}:${index}` }) };
-        } catch (error) {
-          if (error instanceof DomainError) return { ok: false, error };
-          throw error;
-        }
-      }),
-    );
+  recordMany(inputs: readonly unknown[], context: FeedbackContext): Promise<ItemResult<RecordedSignal>[]> {
+    return eachItem(inputs, { max: MAX_SIGNAL_BATCH, context }, (input, itemContext) => this.record(input, itemContext));
   }
 
   weights(workloadId: string): Promise<CurrentWeights> {
@@ -186,21 +174,15 @@ export class FeedbackService {
     context: CommandContext,
   ): Promise<WeightsChange> {
     const data: OutcomeWeightsSetData = { workloadId, bias: weights.bias, threshold: weights.threshold, weights: { ...weights.weights }, source, calibration };
-    const event = {
-      id: this.deps.newId(),
-      type: OutcomeWeightsSet.type,
+    const metadata = commandMetadata({ ...context, now: this.deps.now() });
+    const handled = await handleCommand(this.deps.store, streamName(OUTCOME_WEIGHTS_CATEGORY, workloadId), weightsDecider, {
+      type: 'ReplaceSettings',
+      key: workloadId,
       data,
-      metadata: {
-        actor: context.actor,
-        correlationId: context.correlationId,
-        causationId: null,
-        occurredAt: this.deps.now().toISOString(),
-        schemaVersion: OutcomeWeightsSet.version,
-      },
-    };
-    const appended = await this.deps.store.append(streamName(OUTCOME_WEIGHTS_CATEGORY, workloadId), [event]);
+      metadata,
+    });
     this.weightsReader.forget(workloadId);
-    return { workloadId, weights, position: appended.position };
+    return { workloadId, weights, position: handled.position };
   }
 
   private async redacted(signal: SignalContent, workloadId: string): Promise<SignalContent> {

@@ -2,7 +2,7 @@ import type { DomainEvent } from '../../events/catalogue';
 import type { DomainEventStore } from '../../events/catalogued-event-store';
 import { INTERACTION_CATEGORY } from '../../events/catalogue/ingest';
 import { streamName } from '../../events/envelope';
-import { answerText } from './text';
+import { answerText } from '../../events/interaction-text';
 
 /** What recording a signal needs of the interaction: facts of its InteractionLogged, which never change. */
 export interface InteractionFacts {

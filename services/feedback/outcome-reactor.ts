@@ -86,7 +86,7 @@ export function outcomeReactor(deps: OutcomeReactorDeps): Reactor {
       return [
         {
           stream: event.stream,
-          events: [{ id: context.eventId('outcome'), type: OutcomeInferred.type, data, metadata: context.metadata(OutcomeInferred.version) }],
+          events: [OutcomeInferred.create({ id: context.eventId('outcome'), data, metadata: context.metadata() })],
           expectedRevision: 'any',
         },
       ];

@@ -1,6 +1,6 @@
 import type { SignalRecordedData } from '../../events/catalogue/feedback';
 import { normalisedEditDistance } from './edit-distance';
-import { detectLanguage } from './language';
+import { detectLanguage } from '../../lib/language';
 import { changed, DEFAULT_WEIGHTS, featuresOf, infer, sigmoid } from './outcome';
 import { signalRecorded, thumbs } from './test-fixtures';
 

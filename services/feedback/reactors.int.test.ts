@@ -11,6 +11,7 @@ import { interactionsProjection } from '../../projections/interactions';
 import { Projector } from '../../projections/projector';
 import { interactionLogged } from '../../test/events';
 import { InProcessBus } from '../bus/in-process-bus';
+import { publisherOn } from '../bus/bus';
 import { reactorCheckpoint, ReactorRunner, type Reactor } from '../reactor';
 import { correctionDetector, turnsFromReadModel } from './detector-reactor';
 import { outcomeReactor } from './outcome-reactor';
@@ -50,7 +51,7 @@ beforeEach(async () => {
   raw = await SqliteEventStore.open({ path: join(dir, 'events.db') });
   store = new CataloguedEventStore(raw, catalogue);
   readStore = SqliteReadStore.open({ path: join(dir, 'read.db') });
-  projector = new Projector({ store: raw, readStore, bus: new InProcessBus(), parser: catalogue, projections: [interactionsProjection, feedbackProjection], logger: silentLogger });
+  projector = new Projector({ store: raw, readStore, publish: publisherOn(new InProcessBus()), parser: catalogue, projections: [interactionsProjection, feedbackProjection], logger: silentLogger });
   await projector.start();
   runners = reactors().map(runner);
   for (const r of runners) await r.start();

@@ -1,7 +1,14 @@
 import type { DomainEventStore } from '../../events/catalogued-event-store';
-import { OUTCOME_WEIGHTS_CATEGORY } from '../../events/catalogue/feedback';
+import { OUTCOME_WEIGHTS_CATEGORY, OutcomeWeightsSet } from '../../events/catalogue/feedback';
 import { streamName } from '../../events/envelope';
+import { settingsDecider } from '../settings-decider';
 import { completeWeights, DEFAULT_WEIGHTS, type OutcomeWeights } from './outcome';
+
+/** A workload's weights are settings: each change replaces them whole; the same ones again are no change. */
+export const weightsDecider = settingsDecider({
+  event: OutcomeWeightsSet,
+  read: (event) => (event.type === 'OutcomeWeightsSet' ? event.data : null),
+});
 
 export interface CurrentWeights {
   readonly workloadId: string;

@@ -1,7 +1,7 @@
 import type { NewDomainEvent } from '../../events/catalogue';
 import type { InteractionLoggedData } from '../../events/catalogue/ingest';
 import { InteractionLogged } from '../../events/catalogue/ingest';
-import type { EventMetadata } from '../../events/envelope';
+import type { CausalMetadata } from '../../events/envelope';
 import { canonicalJson, deterministicUuid, sha256Hex } from '../../lib/ids';
 import { DomainError } from '../errors';
 
@@ -11,7 +11,13 @@ export type InteractionContent = Omit<InteractionLoggedData, 'contentHash'>;
 export interface LogInteraction {
   readonly type: 'LogInteraction';
   readonly content: InteractionContent;
-  readonly metadata: EventMetadata;
+  readonly metadata: CausalMetadata;
+  /**
+   * What the privacy screen keeps beside the interaction (findings, encrypted originals), ids
+   * derived from the InteractionLogged event; appended before it, in the same append, so the
+   * append's position is InteractionLogged's. None when the screen found nothing.
+   */
+  readonly companions?: (logged: { readonly id: string; readonly metadata: CausalMetadata }) => NewDomainEvent[];
 }
 
 export type InteractionState =
@@ -49,12 +55,10 @@ export function decide(command: LogInteraction, state: InteractionState): NewDom
     if (state.contentHash === contentHash) return [];
     throw new InteractionIdConflict(command.content.interactionId);
   }
-  return [
-    {
-      id: deterministicUuid(InteractionLogged.type, command.content.interactionId, contentHash),
-      type: InteractionLogged.type,
-      data: { ...command.content, contentHash },
-      metadata: { ...command.metadata, schemaVersion: InteractionLogged.version },
-    },
-  ];
+  const logged = InteractionLogged.create({
+    id: deterministicUuid(InteractionLogged.type, command.content.interactionId, contentHash),
+    data: { ...command.content, contentHash },
+    metadata: command.metadata,
+  });
+  return [...(command.companions?.(logged) ?? []), logged];
 }

@@ -1,17 +1,13 @@
-import type { NewDomainEvent } from '../../events/catalogue';
 import { INTERACTION_CATEGORY } from '../../events/catalogue/ingest';
-import { streamName, type EventMetadata } from '../../events/envelope';
-import { ExpectedRevisionConflict } from '../../events/errors';
+import { streamName } from '../../events/envelope';
 import type { DomainEventStore } from '../../events/catalogued-event-store';
-import { DomainError, InputInvalid, issuesFromZod } from '../errors';
+import type { NewDomainEvent } from '../../events/catalogue';
+import { handleCommand } from '../command-handler';
+import { eachItem, type CommandContext, type ItemResult } from '../commands';
+import { InputInvalid, issuesFromZod } from '../errors';
 import { logInteractionInputSchema, MAX_BATCH, type ParsedLogInteraction } from './commands';
-import { decide, evolve, initialState, type InteractionContent } from './decider';
-
-/** Who is asking, for the events' metadata. */
-export interface CommandContext {
-  readonly actor: string;
-  readonly correlationId: string;
-}
+import * as interaction from './decider';
+import type { InteractionContent, LogInteraction } from './decider';
 
 export interface LoggedInteraction {
   readonly interactionId: string;
@@ -20,8 +16,6 @@ export interface LoggedInteraction {
   readonly position: number;
 }
 
-export type ItemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: DomainError };
-
 /**
  * What the privacy screen makes of an interaction before anything is appended: the content to
  * store (redacted unless the workload's policy allows it as sent) and the events that go with it
@@ -29,10 +23,15 @@ export type ItemResult<T> = { readonly ok: true; readonly value: T } | { readonl
  */
 export interface ScreenedContent {
   readonly content: InteractionContent;
-  companions(logged: { readonly id: string; readonly metadata: EventMetadata }): NewDomainEvent[];
+  readonly companions: LogInteraction['companions'];
 }
 
 export type InteractionScreen = (content: InteractionContent) => Promise<ScreenedContent>;
+
+export interface IngestContext extends CommandContext {
+  /** Called with the interaction's workload before anything is screened or appended; throws (Forbidden) to refuse it. */
+  readonly authorize?: (workloadId: string) => void;
+}
 
 export interface IngestDeps {
   /** The catalogued store: events are parsed against their schema before they are appended. */
@@ -43,42 +42,44 @@ export interface IngestDeps {
   readonly screen?: InteractionScreen;
 }
 
-export class BatchTooLarge extends DomainError {
-  readonly code = 'BATCH_TOO_LARGE';
-  constructor(
-    readonly size: number,
-    readonly max: number,
-  ) {
-    super(`a batch holds at most ${max} items, got ${size}`);
-  }
-}
-
 export class IngestService {
   constructor(private readonly deps: IngestDeps) {}
 
   /** Parses, decides and appends one interaction; resolves once the event is durable. */
-  async log(input: unknown, context: CommandContext): Promise<LoggedInteraction> {
+  async log(input: unknown, context: IngestContext): Promise<LoggedInteraction> {
     const parsed = logInteractionInputSchema.safeParse(input);
     if (!parsed.success) throw new InputInvalid(issuesFromZod(parsed.error));
-    const content = this.contentOf(parsed.data);
-    const screened = this.deps.screen ? await this.deps.screen(content) : { content, companions: () => [] };
-    return this.append(screened, parsed.data.occurredAt ?? null, context);
+    context.authorize?.(parsed.data.workloadId);
+    const screened = await this.screened(this.contentOf(parsed.data));
+    const { content } = screened;
+    const command: LogInteraction = {
+      type: 'LogInteraction',
+      content,
+      companions: screened.companions,
+      metadata: {
+        actor: context.actor,
+        correlationId: context.correlationId,
+        causationId: null,
+        occurredAt: new Date(parsed.data.occurredAt ?? this.deps.now()).toISOString(),
+      },
+    };
+    // Optimistic: most interactions are new, so decide against the empty stream. A retry with
+    // the same content carries the same event id, and the store answers it with the original
+    // result; anything else already in the stream is a conflict, decided on its history.
+    const handled = await handleCommand(this.deps.store, streamName(INTERACTION_CATEGORY, content.interactionId), interaction, command, {
+      optimistic: { assume: interaction.initialState, expectedRevision: 'no_stream' },
+    });
+    const position = handled.events.length > 0 ? handled.position : loggedPosition(handled.history);
+    return { interactionId: content.interactionId, workloadId: content.workloadId, position };
   }
 
   /** Each item is answered on its own; a bad item does not stop the others. */
-  async logMany(inputs: readonly unknown[], context: CommandContext): Promise<ItemResult<LoggedInteraction>[]> {
-    if (inputs.length > MAX_BATCH) throw new BatchTooLarge(inputs.length, MAX_BATCH);
-    // All appends are in flight together, so the store commits them as a few group commits.
-    return Promise.all(
-      inputs.map(async (input, index): Promise<ItemResult<LoggedInteraction>> => {
-        try {
-          return { ok: true, value: await this.log(input, { ...context, correlationId: `${context.correlationId}:${index}` }) };
-        } catch (error) {
-          if (error instanceof DomainError) return { ok: false, error };
-          throw error;
-        }
-      }),
-    );
+  logMany(inputs: readonly unknown[], context: IngestContext): Promise<ItemResult<LoggedInteraction>[]> {
+    return eachItem(inputs, { max: MAX_BATCH, context }, (input, itemContext) => this.log(input, itemContext));
+  }
+
+  private async screened(content: InteractionContent): Promise<ScreenedContent> {
+    return this.deps.screen ? this.deps.screen(content) : { content, companions: () => [] };
   }
 
   private contentOf(input: ParsedLogInteraction): InteractionContent {
@@ -108,34 +109,9 @@ export class IngestService {
       tags: input.tags ?? [],
     };
   }
+}
 
-  private async append(screened: ScreenedContent, occurredAt: string | null, context: CommandContext): Promise<LoggedInteraction> {
-    const { content } = screened;
-    const stream = streamName(INTERACTION_CATEGORY, content.interactionId);
-    const metadata = {
-      actor: context.actor,
-      correlationId: context.correlationId,
-      causationId: null,
-      occurredAt: new Date(occurredAt ?? this.deps.now()).toISOString(),
-      schemaVersion: 1,
-    };
-    const command = { type: 'LogInteraction' as const, content, metadata };
-    // Optimistic: most interactions are new, so decide against the empty stream. A retry with
-    // the same content carries the same event id, and the store answers it with the original
-    // result; anything else already in the stream is a conflict, decided on its history.
-    const logged = decide(command, initialState);
-    // Companions go first, so the append's position (its last event) is InteractionLogged's.
-    const events = logged[0] ? [...screened.companions(logged[0]), ...logged] : logged;
-    const ids = { interactionId: content.interactionId, workloadId: content.workloadId };
-    try {
-      const result = await this.deps.store.append(stream, events, { expectedRevision: 'no_stream' });
-      return { ...ids, position: result.position };
-    } catch (error) {
-      if (!(error instanceof ExpectedRevisionConflict)) throw error;
-      const history = await this.deps.store.readStream(stream);
-      const state = history.reduce(evolve, initialState);
-      decide(command, state); // throws InteractionIdConflict when the content differs
-      return { ...ids, position: history.find((e) => e.type === 'InteractionLogged')?.position ?? -1 };
-    }
-  }
+/** Where the stream's InteractionLogged is (its companions come before it). */
+function loggedPosition(history: readonly (NewDomainEvent & { readonly position: number })[]): number {
+  return history.find((e) => e.type === 'InteractionLogged')?.position ?? -1;
 }

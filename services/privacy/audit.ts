@@ -122,9 +122,8 @@ export class AuditService {
     const result = await this.deps.store.append(
       streamName(RAW_ACCESS_CATEGORY, accessId),
       [
-        {
+        RawDataAccessed.create({
           id: accessId,
-          type: RawDataAccessed.type,
           data: {
             accessId,
             accessor: request.accessor,
@@ -137,8 +136,8 @@ export class AuditService {
             erased,
             subjectKeys: [...subjectKeys].slice(0, 10_000),
           },
-          metadata: { ...commandMetadata({ actor: request.accessor, correlationId: request.correlationId, now: this.deps.now() }), schemaVersion: RawDataAccessed.version },
-        },
+          metadata: commandMetadata({ actor: request.accessor, correlationId: request.correlationId, now: this.deps.now() }),
+        }),
       ],
       { expectedRevision: 'no_stream' },
     );

@@ -1,25 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import type { DomainEvent } from '../../events/catalogue';
 import type { DomainEventStore } from '../../events/catalogued-event-store';
 import { idSchema } from '../../events/catalogue/ingest';
 import { PRIVACY_POLICY_CATEGORY, PRIVACY_SUBJECT_CATEGORY, type EntityType } from '../../events/catalogue/privacy';
 import { commandMetadata, streamName } from '../../events/envelope';
-import { ExpectedRevisionConflict } from '../../events/errors';
 import { PRIVACY_POLICIES, privacyPolicyDocSchema } from '../../projections/privacy-policies';
 import { PRIVACY_SUBJECTS } from '../../projections/privacy-records';
 import type { ReadStore } from '../../projections/read-store';
+import { handleCommand, loadStream } from '../command-handler';
+import type { CommandContext } from '../commands';
 import { InputInvalid } from '../errors';
 import type { InteractionScreen } from '../ingest/ingest-service';
 import type { DataKeys } from './data-keys';
-import { decide, evolve, initialState, type PrivacyCommand } from './decider';
+import * as privacy from './decider';
 import { ALL_ENTITY_TYPES } from './detector';
 import { interactionTexts, replaceTexts } from './interaction-texts';
 import { screenTexts } from './redact';
 import { DEFAULT_POLICY, screenRecord, subjectKeyOf, type Policy } from './screen';
-
-export interface CommandContext {
-  readonly actor: string;
-  readonly correlationId: string;
-}
 
 export interface PolicyView extends Policy {
   readonly workloadId: string;
@@ -48,8 +45,6 @@ export interface PrivacyServiceDeps {
   /** How long a workload's policy is used without asking the read model again. Default 2 s. */
   readonly policyTtlMs?: number;
 }
-
-const MAX_ATTEMPTS = 3;
 
 /** Policies, screening on the write path, and erasure (crypto-shredding) of a subject. */
 export class PrivacyService {
@@ -83,13 +78,15 @@ export class PrivacyService {
   async setPolicy(input: { workloadId: string; mode: string; entityTypes?: readonly string[] | null }, context: CommandContext): Promise<PolicyView> {
     if (!idSchema.safeParse(input.workloadId).success) throw new InputInvalid([{ path: 'workloadId', message: 'not a workload id' }]);
     const stream = streamName(PRIVACY_POLICY_CATEGORY, input.workloadId);
-    const position = await this.run(stream, () => ({
+    const handled = await handleCommand(this.deps.store, stream, privacy, {
       type: 'SetPrivacyPolicy',
       workloadId: input.workloadId,
       mode: input.mode,
       entityTypes: input.entityTypes ?? null,
       metadata: commandMetadata({ ...context, now: this.deps.now() }),
-    }));
+    });
+    // The same policy again appends nothing and answers no position (nothing to wait for).
+    const position = handled.events.length > 0 ? handled.position : null;
     if (position !== null) await this.deps.waitForProjection?.(position);
     this.policies.delete(input.workloadId);
     return { ...(await this.getPolicy(input.workloadId)), position };
@@ -128,39 +125,31 @@ export class PrivacyService {
     const subjectKey = subjectKeyFromInput(input);
     const stream = streamName(PRIVACY_SUBJECT_CATEGORY, subjectKey);
     const requestId = randomUUID();
-    await this.run(stream, () => ({
+    await handleCommand(this.deps.store, stream, privacy, {
       type: 'RequestErasure',
       subjectKey,
       reason: input.reason ?? null,
       requestId,
       metadata: commandMetadata({ ...context, now: this.deps.now() }),
-    }));
+    });
     return this.completeErasure(subjectKey, context);
   }
 
   /** Finishes the subject's pending erasure, if any: destroys the key, then records it. */
   async completeErasure(subjectKey: string, context: CommandContext & { causationId?: string | null }): Promise<ForgetResult> {
     const stream = streamName(PRIVACY_SUBJECT_CATEGORY, subjectKey);
-    const history = await this.deps.store.readStream(stream);
-    const state = history.reduce(evolve, initialState);
+    const { state, history } = await loadStream(this.deps.store, stream, privacy);
     const pending = state.subject.pending;
-    if (pending === null) {
-      const last = [...history].reverse().find((e) => e.type === 'SubjectForgotten');
-      if (last?.type !== 'SubjectForgotten') throw new Error(`no erasure of ${subjectKey} to complete`);
-      return { subjectKey, requestId: last.data.requestId, keyIdsDestroyed: last.data.keyIds, forgottenAt: last.metadata.occurredAt, position: last.position };
-    }
+    if (pending === null) return lastErasure(subjectKey, history);
     // The key goes first: once SubjectForgotten is in the log, nothing may still decrypt.
     const destroyed = await this.deps.keys.destroy(subjectKey);
+    const keyIdsDestroyed = destroyed ? [destroyed] : [];
     const metadata = commandMetadata({ ...context, now: this.deps.now() });
-    const events = decide({ type: 'CompleteErasure', subjectKey, requestId: pending, keyIds: destroyed ? [destroyed] : [], metadata }, state);
-    const result = await this.deps.store.append(stream, events, { expectedRevision: revisionOf(history) }).catch(async (error: unknown) => {
-      // The reactor (or another instance) completed the same request meanwhile.
-      if (error instanceof ExpectedRevisionConflict) return null;
-      throw error;
-    });
-    if (result === null) return this.completeErasure(subjectKey, context);
-    await this.deps.waitForProjection?.(result.position);
-    return { subjectKey, requestId: pending, keyIdsDestroyed: destroyed ? [destroyed] : [], forgottenAt: metadata.occurredAt, position: result.position };
+    const handled = await handleCommand(this.deps.store, stream, privacy, { type: 'CompleteErasure', subjectKey, requestId: pending, keyIds: keyIdsDestroyed, metadata });
+    // The reactor (or another instance) completed the same request meanwhile.
+    if (handled.events.length === 0) return lastErasure(subjectKey, handled.history);
+    await this.deps.waitForProjection?.(handled.position);
+    return { subjectKey, requestId: pending, keyIdsDestroyed, forgottenAt: metadata.occurredAt, position: handled.position };
   }
 
   /**
@@ -172,21 +161,6 @@ export class PrivacyService {
     const page = await this.deps.readStore.find(PRIVACY_SUBJECTS, { pendingSince: { $ne: null, $lt: cutoff } }, { limit: 1_000 });
     for (const doc of page.docs) await this.completeErasure(doc._id, context);
     return page.docs.length;
-  }
-
-  /** Decides on the stream's history and appends with its revision; retries on a concurrent write. */
-  private async run(stream: string, command: () => PrivacyCommand): Promise<number | null> {
-    for (let attempt = 1; ; attempt++) {
-      const history = await this.deps.store.readStream(stream);
-      const events = decide(command(), history.reduce(evolve, initialState));
-      if (events.length === 0) return null;
-      try {
-        const result = await this.deps.store.append(stream, events, { expectedRevision: revisionOf(history) });
-        return result.position;
-      } catch (error) {
-        if (!(error instanceof ExpectedRevisionConflict) || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
   }
 }
 
@@ -202,7 +176,9 @@ export function subjectKeyFromInput(input: { subjectId?: string | null; conversa
 
 export type { EntityType };
 
-/** The expected revision for an append after `history`: its last event's, or no stream at all. */
-function revisionOf(history: readonly { revision: number }[]): number | 'no_stream' {
-  return history[history.length - 1]?.revision ?? 'no_stream';
+/** The subject's latest completed erasure, as recorded. */
+function lastErasure(subjectKey: string, history: readonly DomainEvent[]): ForgetResult {
+  const last = [...history].reverse().find((e) => e.type === 'SubjectForgotten');
+  if (last?.type !== 'SubjectForgotten') throw new Error(`no erasure of ${subjectKey} to complete`);
+  return { subjectKey, requestId: last.data.requestId, keyIdsDestroyed: last.data.keyIds, forgottenAt: last.metadata.occurredAt, position: last.position };
 }

@@ -1,6 +1,6 @@
 import type { NewDomainEvent } from '../../events/catalogue';
 import { PiiRedacted, RawTextEncrypted, type EntityType, type PrivacyMode } from '../../events/catalogue/privacy';
-import type { EventMetadata } from '../../events/envelope';
+import type { CausalMetadata } from '../../events/envelope';
 import { deterministicUuid } from '../../lib/ids';
 import { seal } from './crypto';
 import type { DataKeys } from './data-keys';
@@ -32,7 +32,7 @@ export interface ScreenedRecord {
    * PiiRedacted (and RawTextEncrypted under `encrypt`) to append in the same append as the
    * record's own event, ids derived from that event's id so a retried append is a no-op.
    */
-  companions(cause: { readonly id: string; readonly metadata: EventMetadata }): NewDomainEvent[];
+  companions(cause: { readonly id: string; readonly metadata: CausalMetadata }): NewDomainEvent[];
 }
 
 /** The subject whose data key encrypts an interaction's raw text. */
@@ -74,22 +74,22 @@ export async function screenRecord(
     texts: screened.texts,
     replacements,
     companions: (cause) => {
-      const metadata = { ...cause.metadata, causationId: cause.metadata.causationId };
+      const { metadata } = cause;
       const events: NewDomainEvent[] = [
-        {
+        PiiRedacted.create({
           id: deterministicUuid(PiiRedacted.type, cause.id),
-          type: PiiRedacted.type,
           data: { ...subject, mode, findings: [...screened.findings], counts: countsOf(screened.findings) },
-          metadata: { ...metadata, schemaVersion: PiiRedacted.version },
-        },
+          metadata,
+        }),
       ];
       if (sealed) {
-        events.push({
-          id: deterministicUuid(RawTextEncrypted.type, cause.id),
-          type: RawTextEncrypted.type,
-          data: { ...subject, algorithm: 'AES-256-GCM', ...sealed },
-          metadata: { ...metadata, schemaVersion: RawTextEncrypted.version },
-        });
+        events.push(
+          RawTextEncrypted.create({
+            id: deterministicUuid(RawTextEncrypted.type, cause.id),
+            data: { ...subject, algorithm: 'AES-256-GCM', ...sealed },
+            metadata,
+          }),
+        );
       }
       return events;
     },

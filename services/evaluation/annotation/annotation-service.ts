@@ -9,7 +9,7 @@ import { METRICS, type MetricDoc } from '../../../projections/evaluation';
 import { INTERACTIONS, type InteractionDoc } from '../../../projections/interactions';
 import type { ReadStore } from '../../../projections/read-store';
 import { InputInvalid, issuesFromZod } from '../../errors';
-import { handleCommand } from '../command-handler';
+import { handleCommand } from '../../command-handler';
 import { AnnotationQueueNotFound } from './errors';
 import * as queue from './queue-decider';
 import { stratifiedSample } from './sampling';
@@ -78,8 +78,8 @@ export class AnnotationService {
       queueId,
     );
     const metadata = commandMetadata({ actor: context.actor, correlationId: context.correlationId, now: this.deps.now() });
-    const handled = await handleCommand(this.deps.store, streamName(ANNOTATION_QUEUE_CATEGORY, queueId), queue, () => ({
-      type: 'CreateQueue' as const,
+    const handled = await handleCommand(this.deps.store, streamName(ANNOTATION_QUEUE_CATEGORY, queueId), queue, {
+      type: 'CreateQueue',
       queue: {
         queueId,
         workloadId: p.workloadId,
@@ -92,17 +92,17 @@ export class AnnotationService {
         items: sample.map((c) => ({ interactionId: c.interactionId, stratum: c.stratum.slice(0, 256), interactionOccurredAt: c.occurredAt })),
       },
       metadata,
-    }));
+    });
     return { queueId, position: handled.position };
   }
 
   async claim(queueId: string, annotator: string, leaseMs: number | null, context: { correlationId: string }): Promise<Claim & { position: number }> {
-    const handled = await this.run(queueId, () => ({
-      type: 'ClaimNext' as const,
+    const handled = await this.run(queueId, {
+      type: 'ClaimNext',
       annotator,
       leaseMs: Math.min(Math.max(leaseMs ?? DEFAULT_LEASE_MS, 10_000), 24 * 3_600_000),
       metadata: this.metadata(annotator, context),
-    }));
+    });
     if (handled.state.status !== 'open') throw new AnnotationQueueNotFound(queueId);
     const now = this.deps.now().getTime();
     const held = queue.nextFor(handled.state, annotator, now);
@@ -119,19 +119,19 @@ export class AnnotationService {
     const current = await this.getQueue(input.queueId);
     const metrics = await this.deps.readStore.findByIds<MetricDoc>(METRICS, current.metricIds);
     const metricVersions = new Map(metrics.map((m) => [m._id, m.version]));
-    const handled = await this.run(input.queueId, () => ({
-      type: 'SubmitLabels' as const,
+    const handled = await this.run(input.queueId, {
+      type: 'SubmitLabels',
       annotator,
       interactionId: input.interactionId,
       labels: input.labels.map((l) => ({ metricId: l.metricId, pass: l.pass, note: l.note ?? null })),
       metricVersions,
       metadata: this.metadata(annotator, context),
-    }));
+    });
     return { position: handled.position, labels: input.labels.length };
   }
 
   async skip(queueId: string, interactionId: string, reason: string | null, annotator: string, context: { correlationId: string }): Promise<{ position: number }> {
-    const handled = await this.run(queueId, () => ({ type: 'SkipItem' as const, annotator, interactionId, reason, metadata: this.metadata(annotator, context) }));
+    const handled = await this.run(queueId, { type: 'SkipItem', annotator, interactionId, reason, metadata: this.metadata(annotator, context) });
     return { position: handled.position };
   }
 
@@ -156,7 +156,7 @@ export class AnnotationService {
     return (await this.deps.readStore.find<AnnotationItemDoc>(ANNOTATION_ITEMS, { queueId }, { sort: { order: 1 }, limit: 5_000 })).docs;
   }
 
-  private async run(queueId: string, command: () => queue.QueueCommand) {
+  private async run(queueId: string, command: queue.QueueCommand) {
     if (!queueIdSchema.safeParse(queueId).success) throw new AnnotationQueueNotFound(queueId);
     try {
       return await handleCommand(this.deps.store, streamName(ANNOTATION_QUEUE_CATEGORY, queueId), queue, command);

@@ -7,7 +7,7 @@ import {
   MetricEvaluated,
   type AnnotationQueueCreatedData,
 } from '../../../events/catalogue/evaluation';
-import type { EventMetadata } from '../../../events/envelope';
+import type { CausalMetadata } from '../../../events/envelope';
 import { deterministicUuid } from '../../../lib/ids';
 import { InputInvalid } from '../../errors';
 import { AnnotationQueueExists, AnnotationQueueNotFound, ClaimNotHeld, NothingToClaim } from './errors';
@@ -18,14 +18,14 @@ export const LABEL_FORM_VERSION = 'label-v1';
 export interface CreateQueue {
   readonly type: 'CreateQueue';
   readonly queue: AnnotationQueueCreatedData;
-  readonly metadata: EventMetadata;
+  readonly metadata: CausalMetadata;
 }
 
 export interface ClaimNext {
   readonly type: 'ClaimNext';
   readonly annotator: string;
   readonly leaseMs: number;
-  readonly metadata: EventMetadata;
+  readonly metadata: CausalMetadata;
 }
 
 export interface SubmitLabels {
@@ -35,7 +35,7 @@ export interface SubmitLabels {
   readonly labels: readonly { readonly metricId: string; readonly pass: boolean; readonly note: string | null }[];
   /** Each queue metric's current version, read by the handler: labels are made under it. */
   readonly metricVersions: ReadonlyMap<string, number>;
-  readonly metadata: EventMetadata;
+  readonly metadata: CausalMetadata;
 }
 
 export interface SkipItem {
@@ -43,7 +43,7 @@ export interface SkipItem {
   readonly annotator: string;
   readonly interactionId: string;
   readonly reason: string | null;
-  readonly metadata: EventMetadata;
+  readonly metadata: CausalMetadata;
 }
 
 export type QueueCommand = CreateQueue | ClaimNext | SubmitLabels | SkipItem;
@@ -113,12 +113,11 @@ export function decide(command: QueueCommand, state: QueueState): NewDomainEvent
   if (command.type === 'CreateQueue') {
     if (state.status !== 'absent') throw new AnnotationQueueExists(command.queue.queueId);
     return [
-      {
+      AnnotationQueueCreated.create({
         id: deterministicUuid(AnnotationQueueCreated.type, command.queue.queueId),
-        type: AnnotationQueueCreated.type,
         data: command.queue,
-        metadata: { ...command.metadata, schemaVersion: AnnotationQueueCreated.version },
-      },
+        metadata: command.metadata,
+      }),
     ];
   }
   if (state.status === 'absent') throw new AnnotationQueueNotFound('?');
@@ -131,12 +130,11 @@ export function decide(command: QueueCommand, state: QueueState): NewDomainEvent
     case 'SkipItem': {
       requireClaim(state, command.annotator, command.interactionId, now);
       return [
-        {
+        AnnotationItemSkipped.create({
           id: deterministicUuid(AnnotationItemSkipped.type, state.queue.queueId, command.interactionId, command.annotator),
-          type: AnnotationItemSkipped.type,
           data: { queueId: state.queue.queueId, interactionId: command.interactionId, annotator: command.annotator, reason: command.reason?.trim().slice(0, 500) || null },
-          metadata: { ...command.metadata, schemaVersion: AnnotationItemSkipped.version },
-        },
+          metadata: command.metadata,
+        }),
       ];
     }
   }
@@ -174,12 +172,11 @@ function claimNext(command: ClaimNext, state: OpenQueue, now: number): NewDomain
   if (next.held) return [];
   const leaseExpiresAt = new Date(now + command.leaseMs).toISOString();
   return [
-    {
+    AnnotationItemClaimed.create({
       id: deterministicUuid(AnnotationItemClaimed.type, state.queue.queueId, next.item.interactionId, command.annotator, leaseExpiresAt),
-      type: AnnotationItemClaimed.type,
       data: { queueId: state.queue.queueId, interactionId: next.item.interactionId, annotator: command.annotator, leaseExpiresAt },
-      metadata: { ...command.metadata, schemaVersion: AnnotationItemClaimed.version },
-    },
+      metadata: command.metadata,
+    }),
   ];
 }
 
@@ -208,11 +205,9 @@ function submit(command: SubmitLabels, state: OpenQueue, now: number): NewDomain
   }));
   const timeToLabelMs = Math.max(0, now - Date.parse(item.interactionOccurredAt));
   const key = [queue.queueId, command.interactionId, command.annotator];
-  const meta = (schemaVersion: number) => ({ ...command.metadata, schemaVersion });
   return [
-    {
+    LabelSubmitted.create({
       id: deterministicUuid(LabelSubmitted.type, ...key),
-      type: LabelSubmitted.type,
       data: {
         queueId: queue.queueId,
         workloadId: queue.workloadId,
@@ -222,13 +217,13 @@ function submit(command: SubmitLabels, state: OpenQueue, now: number): NewDomain
         interactionOccurredAt: item.interactionOccurredAt,
         timeToLabelMs,
       },
-      metadata: meta(LabelSubmitted.version),
-    },
+      metadata: command.metadata,
+    }),
     // Every result, human ones included, is a MetricEvaluated: reports read one kind of fact.
     ...labels.map(
-      (l): NewDomainEvent => ({
+      (l): NewDomainEvent =>
+        MetricEvaluated.create({
         id: deterministicUuid(MetricEvaluated.type, ...key, l.metricId),
-        type: MetricEvaluated.type,
         data: {
           metricId: l.metricId,
           metricVersion: l.metricVersion,
@@ -243,7 +238,7 @@ function submit(command: SubmitLabels, state: OpenQueue, now: number): NewDomain
           timeToLabelMs,
           costUsd: null,
         },
-        metadata: meta(MetricEvaluated.version),
+        metadata: command.metadata,
       }),
     ),
   ];

@@ -104,12 +104,11 @@ async function judgeOne(
   const key = `${metric._id}@${metric.version}`;
   const skip = (reason: 'SAME_MODEL' | 'NO_ANSWER' | 'JUDGE_FAILED', detail: string): NewDomainEvent => {
     deps.counter.skipped(reason);
-    return {
+    return EvaluationSkipped.create({
       id: context.eventId(`skip:${key}`),
-      type: EvaluationSkipped.type,
       data: { metricId: metric._id, metricVersion: metric.version, workloadId: d.workloadId, interactionId: d.interactionId, evaluator, reason, detail },
-      metadata: context.metadata(EvaluationSkipped.version),
-    };
+      metadata: context.metadata(),
+    });
   };
   if (modelFamily(model) === modelFamily(d.model)) return skip('SAME_MODEL', `judge ${model} and the answering model ${d.model} are one family`);
   if (answer.trim() === '') return skip('NO_ANSWER', 'the interaction has no answer text to judge');
@@ -117,9 +116,8 @@ async function judgeOne(
     const verdict = await deps.llm.judge({ model, system: SYSTEM, user: judgePrompt(metric, conversation, answer) });
     const costUsd = costOf(model, verdict.usage);
     deps.counter.judged(verdict, costUsd);
-    return {
+    return MetricEvaluated.create({
       id: context.eventId(`judge:${key}`),
-      type: MetricEvaluated.type,
       data: {
         metricId: metric._id,
         metricVersion: metric.version,
@@ -134,8 +132,8 @@ async function judgeOne(
         timeToLabelMs: null,
         costUsd,
       },
-      metadata: context.metadata(MetricEvaluated.version),
-    };
+      metadata: context.metadata(),
+    });
   } catch (error) {
     if (!(error instanceof JudgeUnavailable)) throw error;
     deps.counter.failed();

@@ -63,9 +63,8 @@ export function pipelineReactor(deps: PipelineReactorDeps): Reactor {
         {
           stream: streamName(NODE_CHECK_CATEGORY, d.interactionId),
           events: [
-            {
+            PipelineNodeChecked.create({
               id: context.eventId('checked'),
-              type: PipelineNodeChecked.type,
               data: {
                 workloadId: d.workloadId,
                 interactionId: d.interactionId,
@@ -77,8 +76,8 @@ export function pipelineReactor(deps: PipelineReactorDeps): Reactor {
                 predictedClass,
                 checkerVersion: CHECKER_VERSION,
               },
-              metadata: context.metadata(PipelineNodeChecked.version),
-            },
+              metadata: context.metadata(),
+            }),
           ],
         },
       ];

@@ -8,13 +8,22 @@ import { METRIC_RESULTS, type MetricResultDoc } from '../../../projections/evalu
 import { NODE_CHECKS, PIPELINE_SETTINGS, type NodeCheckDoc, type PipelineSettingsDoc } from '../../../projections/evaluation-pipelines';
 import { INTERACTIONS, type InteractionDoc } from '../../../projections/interactions';
 import type { ReadStore } from '../../../projections/read-store';
+import { handleCommand } from '../../command-handler';
+import type { CommandContext } from '../../commands';
 import { InputInvalid, issuesFromZod, NotFound } from '../../errors';
+import { settingsDecider } from '../../settings-decider';
 
 const settingsInput = z.object({
   workloadId: workloadIdSchema,
   sampleDatabaseSql: z.string().trim().min(1).max(2_000_000).nullish(),
   references: z.array(z.object({ question: z.string().trim().min(1).max(2_000), sql: z.string().trim().min(1).max(20_000) })).max(1_000).default([]),
   classes: z.array(z.string().trim().min(1).max(200)).max(200).default([]),
+});
+
+/** A workload's pipeline checks: each change replaces the previous settings whole. */
+export const pipelineSettingsDecider = settingsDecider({
+  event: PipelineChecksConfigured,
+  read: (event) => (event.type === 'PipelineChecksConfigured' ? event.data : null),
 });
 
 const checkSchema = z.object({ check: z.string(), pass: z.boolean(), evidence: z.string() });
@@ -58,21 +67,18 @@ export interface ClassifierReport {
 export class PipelineService {
   constructor(private readonly deps: { readonly store: DomainEventStore; readonly readStore: ReadStore; readonly now: () => Date }) {}
 
-  async configure(input: z.input<typeof settingsInput>, context: { actor: string; correlationId: string }): Promise<{ position: number }> {
+  async configure(input: z.input<typeof settingsInput>, context: CommandContext): Promise<{ position: number }> {
     const parsed = settingsInput.safeParse(input);
     if (!parsed.success) throw new InputInvalid(issuesFromZod(parsed.error));
     const p = parsed.data;
-    const metadata = commandMetadata({ actor: context.actor, correlationId: context.correlationId, now: this.deps.now() });
     const sql = p.sampleDatabaseSql ?? null;
-    const result = await this.deps.store.append(streamName(PIPELINE_CHECKS_CATEGORY, p.workloadId), [
-      {
-        id: deterministicUuid(PipelineChecksConfigured.type, p.workloadId, metadata.correlationId),
-        type: PipelineChecksConfigured.type,
-        data: { workloadId: p.workloadId, sampleDatabaseSql: sql, sampleDatabaseHash: sql ? sha256Hex(sql) : null, references: p.references, classes: p.classes },
-        metadata: { ...metadata, schemaVersion: PipelineChecksConfigured.version },
-      },
-    ]);
-    return { position: result.position };
+    const handled = await handleCommand(this.deps.store, streamName(PIPELINE_CHECKS_CATEGORY, p.workloadId), pipelineSettingsDecider, {
+      type: 'ReplaceSettings',
+      key: p.workloadId,
+      data: { workloadId: p.workloadId, sampleDatabaseSql: sql, sampleDatabaseHash: sql ? sha256Hex(sql) : null, references: p.references, classes: p.classes },
+      metadata: commandMetadata({ ...context, now: this.deps.now() }),
+    });
+    return { position: handled.position };
   }
 
   settings(workloadId: string): Promise<PipelineSettingsDoc | null> {
@@ -80,19 +86,18 @@ export class PipelineService {
   }
 
   /** The class a classifier interaction should have answered, by a person (latest label wins). */
-  async labelClass(interactionId: string, expectedClass: string, context: { actor: string; correlationId: string }): Promise<{ workloadId: string; position: number }> {
+  async labelClass(interactionId: string, expectedClass: string, context: CommandContext): Promise<{ workloadId: string; position: number }> {
     const parsed = z.object({ interactionId: idSchema, expectedClass: z.string().trim().min(1).max(200) }).safeParse({ interactionId, expectedClass });
     if (!parsed.success) throw new InputInvalid(issuesFromZod(parsed.error));
     const interaction = await this.deps.readStore.findById<InteractionDoc>(INTERACTIONS, interactionId);
     if (!interaction) throw new NotFound('interaction', interactionId);
     const metadata = commandMetadata({ actor: context.actor, correlationId: context.correlationId, now: this.deps.now() });
     const result = await this.deps.store.append(streamName(CLASS_LABEL_CATEGORY, interactionId), [
-      {
+      ClassLabelled.create({
         id: deterministicUuid(ClassLabelled.type, interactionId, context.actor, metadata.occurredAt),
-        type: ClassLabelled.type,
         data: { workloadId: interaction.workloadId, interactionId, expectedClass: parsed.data.expectedClass, annotator: context.actor },
-        metadata: { ...metadata, schemaVersion: ClassLabelled.version },
-      },
+        metadata: metadata,
+      }),
     ]);
     return { workloadId: interaction.workloadId, position: result.position };
   }

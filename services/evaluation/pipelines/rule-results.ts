@@ -34,9 +34,8 @@ export function ruleResults(
   about: { workloadId: string; interactionId: string; nodeType: NodeType; pipelineRunId: string | null; interactionOccurredAt: string },
 ): NewDomainEvent[] {
   const evaluator: Evaluator = { kind: 'rule', id: outcome.rule, version: CHECKER_VERSION };
-  return metrics.map((metric) => ({
+  return metrics.map((metric) => (MetricEvaluated.create({
     id: context.eventId(`rule:${outcome.rule}:${metric._id}@${metric.version}`),
-    type: MetricEvaluated.type,
     data: {
       metricId: metric._id,
       metricVersion: metric.version,
@@ -51,6 +50,6 @@ export function ruleResults(
       timeToLabelMs: null,
       costUsd: null,
     },
-    metadata: context.metadata(MetricEvaluated.version),
-  }));
+    metadata: context.metadata(),
+  })));
 }

@@ -28,9 +28,8 @@ export function validationReactor(validator: InputValidator): Reactor {
         {
           stream: streamName(VALIDATION_CATEGORY, d.interactionId),
           events: [
-            {
+            InputValidated.create({
               id: context.eventId('validated'),
-              type: InputValidated.type,
               data: {
                 interactionId: d.interactionId,
                 workloadId: d.workloadId,
@@ -40,8 +39,8 @@ export function validationReactor(validator: InputValidator): Reactor {
                 validatorsVersion: result.validatorsVersion,
                 embedderId: result.embedderId,
               },
-              metadata: context.metadata(InputValidated.version),
-            },
+              metadata: context.metadata(),
+            }),
           ],
         },
       ];

@@ -3,10 +3,12 @@ import { InputValidatorsConfigured, VALIDATORS_CATEGORY } from '../../../events/
 import { workloadIdSchema } from '../../../events/catalogue/ingest';
 import type { DomainEventStore } from '../../../events/catalogued-event-store';
 import { commandMetadata, streamName } from '../../../events/envelope';
-import { deterministicUuid } from '../../../lib/ids';
 import { INPUT_VALIDATIONS, VALIDATOR_CONFIGS, type InputValidationDoc, type ValidatorConfigDoc } from '../../../projections/evaluation-inputs';
 import type { ReadStore } from '../../../projections/read-store';
+import { handleCommand } from '../../command-handler';
+import type { CommandContext } from '../../commands';
 import { InputInvalid, issuesFromZod } from '../../errors';
+import { settingsDecider } from '../../settings-decider';
 import { DEFAULT_CONFIG } from './checks';
 
 const settingsInput = z
@@ -24,23 +26,27 @@ const settingsInput = z
 
 export type ValidatorSettingsInput = z.input<typeof settingsInput>;
 
+/** A workload's validator settings: each change replaces the previous settings whole. */
+export const validatorSettingsDecider = settingsDecider({
+  event: InputValidatorsConfigured,
+  read: (event) => (event.type === 'InputValidatorsConfigured' ? event.data : null),
+});
+
 /** Per-workload settings of the input validators; each change replaces the previous settings whole. */
 export class ValidatorSettings {
   constructor(private readonly deps: { readonly store: DomainEventStore; readonly readStore: ReadStore; readonly now: () => Date }) {}
 
-  async configure(input: ValidatorSettingsInput, context: { actor: string; correlationId: string }): Promise<{ position: number }> {
+  async configure(input: ValidatorSettingsInput, context: CommandContext): Promise<{ position: number }> {
     const parsed = settingsInput.safeParse(input);
     if (!parsed.success) throw new InputInvalid(issuesFromZod(parsed.error));
-    const metadata = commandMetadata({ actor: context.actor, correlationId: context.correlationId, now: this.deps.now() });
-    const result = await this.deps.store.append(streamName(VALIDATORS_CATEGORY, parsed.data.workloadId), [
-      {
-        id: deterministicUuid(InputValidatorsConfigured.type, parsed.data.workloadId, metadata.correlationId),
-        type: InputValidatorsConfigured.type,
-        data: parsed.data,
-        metadata: { ...metadata, schemaVersion: InputValidatorsConfigured.version },
-      },
-    ]);
-    return { position: result.position };
+    const { workloadId } = parsed.data;
+    const handled = await handleCommand(this.deps.store, streamName(VALIDATORS_CATEGORY, workloadId), validatorSettingsDecider, {
+      type: 'ReplaceSettings',
+      key: workloadId,
+      data: parsed.data,
+      metadata: commandMetadata({ ...context, now: this.deps.now() }),
+    });
+    return { position: handled.position };
   }
 
   get(workloadId: string): Promise<ValidatorConfigDoc | null> {

@@ -1,4 +1,4 @@
-import type { ChatMessage, InteractionLoggedData } from '../../events/catalogue/ingest';
+import type { ChatMessage, InteractionLoggedData } from './catalogue/ingest';
 
 /** The text of a message's content (string, or the text parts of a multi-part content). */
 export function contentText(message: ChatMessage | undefined | null): string | null {

@@ -1,37 +1,36 @@
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import type { CataloguedEventStore } from '../events/catalogued-event-store';
-import type { Logger } from '../lib/logger';
-import type { ReadStore } from '../projections/read-store';
-import type { Embedder } from '../services/embeddings/embedder';
-import { LexicalEmbedder } from '../services/embeddings/lexical-embedder';
-import { OpenAiEmbedder } from '../services/embeddings/openai-embedder';
-import { AnnotationService } from '../services/evaluation/annotation/annotation-service';
-import { EvaluationQueries } from '../services/evaluation/evaluation-queries';
-import { JudgeCounter } from '../services/evaluation/judge/judge-counter';
-import { judgeReactor } from '../services/evaluation/judge/judge-reactor';
-import { MetricService } from '../services/evaluation/metric-service';
-import { pipelineReactor } from '../services/evaluation/pipelines/pipeline-reactor';
-import { PipelineService } from '../services/evaluation/pipelines/pipeline-service';
-import { SampleDatabases } from '../services/evaluation/pipelines/sample-databases';
-import { SqlSandbox } from '../services/evaluation/pipelines/sql-sandbox';
-import type { EvaluationServices } from '../services/evaluation/services';
-import type { SensitiveInfoDetector } from '../services/evaluation/validators/checks';
-import { InputValidator } from '../services/evaluation/validators/input-validator';
-import { validationReactor } from '../services/evaluation/validators/validation-reactor';
-import { ValidatorSettings } from '../services/evaluation/validators/validator-settings';
-import { OpenAiJudge } from '../services/llm/openai-judge';
-import { detect } from '../services/privacy/detector';
-import type { Reactor } from '../services/reactor';
-import type { Config } from './config';
+import { evaluationProjection } from '../../projections/evaluation';
+import { evaluationAnnotationProjection } from '../../projections/evaluation-annotation';
+import { evaluationInputsProjection } from '../../projections/evaluation-inputs';
+import { evaluationPipelinesProjection } from '../../projections/evaluation-pipelines';
+import type { Embedder } from '../../services/embeddings/embedder';
+import { LexicalEmbedder } from '../../services/embeddings/lexical-embedder';
+import { OpenAiEmbedder } from '../../services/embeddings/openai-embedder';
+import { AnnotationService } from '../../services/evaluation/annotation/annotation-service';
+import { EvaluationQueries } from '../../services/evaluation/evaluation-queries';
+import { JudgeCounter } from '../../services/evaluation/judge/judge-counter';
+import { judgeReactor } from '../../services/evaluation/judge/judge-reactor';
+import { MetricService } from '../../services/evaluation/metric-service';
+import { pipelineReactor } from '../../services/evaluation/pipelines/pipeline-reactor';
+import { PipelineService } from '../../services/evaluation/pipelines/pipeline-service';
+import { SampleDatabases } from '../../services/evaluation/pipelines/sample-databases';
+import { SqlSandbox } from '../../services/evaluation/pipelines/sql-sandbox';
+import type { EvaluationServices } from '../../services/evaluation/services';
+import type { SensitiveInfoDetector } from '../../services/evaluation/validators/checks';
+import { InputValidator } from '../../services/evaluation/validators/input-validator';
+import { validationReactor } from '../../services/evaluation/validators/validation-reactor';
+import { ValidatorSettings } from '../../services/evaluation/validators/validator-settings';
+import { OpenAiJudge } from '../../services/llm/openai-judge';
+import { detect } from '../../services/privacy/detector';
+import type { Reactor } from '../../services/reactor';
+import type { Config } from '../config';
+import type { FeatureDeps, FeatureParts } from './feature';
 
-export interface EvaluationParts {
-  readonly services: EvaluationServices;
-  /** Run where the projector runs (see reactorsFor). */
-  readonly reactors: readonly Reactor[];
+export const evaluationProjections = [evaluationProjection, evaluationInputsProjection, evaluationAnnotationProjection, evaluationPipelinesProjection];
+
+export interface EvaluationParts extends FeatureParts<{ readonly evaluation: EvaluationServices }> {
   readonly embedder: Embedder;
-  /** Ends the SQL sandbox's child process and closes the sample databases. */
-  close(): Promise<void>;
 }
 
 /** The OpenAI client when an endpoint is configured (a key, a base URL or both), else null. */
@@ -49,11 +48,12 @@ export function openAiClientFor(config: Config): OpenAI | null {
 /** Privacy's detector is the one source of truth on what counts as personal data. */
 const sensitive: SensitiveInfoDetector = (text) => detect(text);
 
-/** Wires the evaluation feature: metrics, results, input validators and their reactor. */
-export function openEvaluation(
-  config: Config,
-  deps: { readonly store: CataloguedEventStore; readonly readStore: ReadStore; readonly now: () => Date; readonly logger: Logger },
-): EvaluationParts {
+/**
+ * Metrics and their results, input validators, the LLM judge (when an OpenAI-compatible endpoint
+ * is configured), annotation queues, pipeline checks; their reactors; the SQL sandbox.
+ */
+export function openEvaluation(deps: FeatureDeps): EvaluationParts {
+  const { config } = deps;
   const client = openAiClientFor(config);
   const embedder: Embedder =
     client && config.FLYWHEEL_EMBEDDING_MODEL
@@ -86,8 +86,10 @@ export function openEvaluation(
   const sandbox = new SqlSandbox({ timeoutMs: 2_000, maxRows: 1_000 });
   reactors.push(pipelineReactor({ readStore: deps.readStore, databases, sandbox }));
   return {
-    services,
+    services: { evaluation: services },
+    projections: evaluationProjections,
     reactors,
+    routes: [],
     embedder,
     close: async () => {
       await sandbox.close();
