@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { EntityType } from '../../../events/catalogue/privacy';
 import { luhnValid } from '../detect-structured';
 import {
-  address, card, date, email, iban, ipv4, ipv6, NATIONAL_PHONES, password, pemKey, person, PHONES, pick, rng, secret, ssn, type Rng,
+  address, card, CUED_PHONES, date, email, iban, IDENTIFIERS, ipv4, ipv6, jwt, keyValue, NATIONAL_PHONES, password, pemKey, person, PHONES, pick,
+  PLACEHOLDERS, rng, secret, ssn, type Rng,
 } from './pools';
 import { TEMPLATES } from './templates';
 
@@ -42,6 +43,7 @@ function fill(slot: string, r: Rng, lang: string, who: ReturnType<typeof person>
     case 'EMAIL': return [email(r, who), 'EMAIL'];
     case 'PHONE': return [pick(r, PHONES), 'PHONE'];
     case 'NPHONE': return [pick(r, NATIONAL_PHONES), 'PHONE'];
+    case 'XPHONE': return [pick(r, CUED_PHONES), 'PHONE'];
     case 'CARD': return [card(r), 'CREDIT_CARD'];
     case 'IBAN': return [iban(r), 'IBAN'];
     case 'SSN': return [ssn(r), 'SSN'];
@@ -56,6 +58,8 @@ function fill(slot: string, r: Rng, lang: string, who: ReturnType<typeof person>
     case 'PASSWORD': return [password(r), 'SECRET'];
     case 'URLPASS': return [password(r, true), 'SECRET'];
     case 'PEM': return [pemKey(r), 'SECRET'];
+    case 'JWT': return [jwt(r), 'SECRET'];
+    case 'KEYVAL': return [keyValue(r), 'SECRET'];
     case 'ORDER': return [pick(r, [`A-${digits(r, 5)}`, `#${digits(r, 6)}`, `ORD-2025-${digits(r, 4)}`, `${digits(r, 8)}`, `INV-${digits(r, 6)}`]), null];
     case 'DATE': return [date(r, lang, 2023, 2027), null];
     case 'VERSION': return [pick(r, [`${Math.floor(r() * 5)}.${Math.floor(r() * 20)}.${Math.floor(r() * 9)}`, `v${Math.floor(r() * 4)}.${Math.floor(r() * 12)}.0`, `1.2.${Math.floor(r() * 9)}.${Math.floor(r() * 99)}`]), null];
@@ -70,6 +74,8 @@ function fill(slot: string, r: Rng, lang: string, who: ReturnType<typeof person>
     case 'COMPANY': return [pick(r, ['Acme Corp', 'Globex', 'Initech', 'Umbrella Logistics', 'Contoso']), null];
     case 'CITY': return [pick(r, ['Berlin', 'Chicago', 'Lisbon', 'Osaka']), null];
     case 'LAST4': return [digits(r, 4), null];
+    case 'IDENT': return [pick(r, IDENTIFIERS), null];
+    case 'PLACEHOLDER': return [pick(r, PLACEHOLDERS), null];
     default: throw new Error(`unknown slot ${slot}`);
   }
 }

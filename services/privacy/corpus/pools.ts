@@ -61,6 +61,16 @@ export const PHONES: readonly string[] = [
 ];
 /** National numbers, valid only with a word saying they are phone numbers. */
 export const NATIONAL_PHONES: readonly string[] = ['030 901820', '089 1234567', '06 12 34 56 78', '020 7946 0958', '612 345 678', '06 1234 5678', '0151 23456789'];
+/**
+ * Numbers as people write them right after saying it is their number, which libphonenumber
+ * rejects for the country they are written in: a US exchange code starting with 0 or 1, an
+ * unassigned London 020 2/5/6/9, a digit too few (a typo, or a number made up on the spot).
+ * With the cue before them they are phone numbers all the same.
+ */
+export const CUED_PHONES: readonly string[] = [
+  '212-055-0147', '(415) 055-0132', '646 155 0199', '+1 312 011 0178', '+1 (415) 055-0199', '718.045.2210', '020 2946 0958', '020 5123 4567',
+  '+44 20 6946 0958', '+44 20 9123 4567', '07911 12345', '+44 7911 12345', '+33 6 00 12 34 5', '06 1234 567', '+34 612 345 67',
+];
 
 export function card(r: Rng): string {
   const kind = pick(r, ['visa', 'mc', 'amex', 'discover', 'mc2']);
@@ -129,6 +139,30 @@ export function secret(r: Rng): string {
     () => `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ${chars(r, 40, B64URL)}.${chars(r, 43, B64URL)}`,
   ])();
 }
+
+/** A JWT's shape: a JSON header, a payload (JSON, or opaque as some issuers make it) and a signature. */
+export function jwt(r: Rng): string {
+  const header = pick(r, ['eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', 'eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0', 'eyJhbGciOiJFUzI1NiJ9']);
+  const payload = r() < 0.5 ? `eyJ${chars(r, 40, B64URL)}` : `${pick(r, ['c2', 'dG', 'YX', 'MT'])}${chars(r, 30, B64URL)}`;
+  return `${header}.${payload}.${chars(r, pick(r, [43, 86]), B64URL)}`;
+}
+
+/** A random key or token of no provider's shape: hex, base62, base64, or a short prefix and random. */
+export function keyValue(r: Rng): string {
+  return pick(r, [
+    () => chars(r, 32, '0123456789abcdef'),
+    () => chars(r, 40, '0123456789abcdef'),
+    () => chars(r, 64, '0123456789abcdef'),
+    () => chars(r, 24 + Math.floor(r() * 17), ALNUM),
+    () => `${chars(r, 39, `${ALNUM}+/`)}=`,
+    () => `key-${chars(r, 32, 'abcdefghijklmnopqrstuvwxyz0123456789')}`,
+  ])();
+}
+
+/** Values assigned to `*_KEY` names that are not secrets: cache and sort keys, identifiers. */
+export const IDENTIFIERS: readonly string[] = ['user_profile', 'created_at_desc_v2', 'tenant_region_2024', 'orders_by_customer_v3', 'session:v2:user:profile', 'feature_flags_cache', 'userProfileCacheKey'];
+/** What documentation and example files put where a secret goes. */
+export const PLACEHOLDERS: readonly string[] = ['your-api-key-here', '<your-token-here>', '${OPENAI_KEY}', 'changeme', 'xxxxxxxxxxxxxxxxxxxxxxxx', 'REPLACE_WITH_YOUR_KEY', '********', 'sk-...'];
 
 export function pemKey(r: Rng): string {
   const kind = pick(r, ['RSA ', 'EC ', '', 'OPENSSH ']);

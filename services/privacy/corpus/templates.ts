@@ -2,8 +2,11 @@
  * Snippet templates, as users, agents and tools write them to an LLM application: support
  * chats, HR and billing requests, tool-call arguments, logs and config pasted into prompts, in
  * seven languages. Slots in braces become labelled entities, except the decoys (ORDER, DATE,
- * VERSION, UUID, HASH, AMOUNT, TRACKING, NUM16, TIME, USER, PRODUCT, COMPANY, CITY), which
- * look like PII to a careless detector and must not be flagged.
+ * VERSION, UUID, HASH, AMOUNT, TRACKING, NUM16, TIME, USER, PRODUCT, COMPANY, CITY, IDENT,
+ * PLACEHOLDER), which look like PII to a careless detector and must not be flagged.
+ *
+ * New templates go at the end: a snippet's id is its template's index, and the seeded values
+ * are drawn in template order, so an insertion would rename and refill every later snippet.
  */
 export const TEMPLATES: readonly (readonly [lang: string, template: string])[] = [
   // --- English: support and billing ---
@@ -124,4 +127,67 @@ export const TEMPLATES: readonly (readonly [lang: string, template: string])[] =
   ['fr', 'La réunion est prévue le {DATE} à {TIME}.'],
   ['es', 'El pedido {ORDER} llegará el {DATE}.'],
   ['it', 'La fattura {ORDER} scade il {DATE}.'],
+  // --- issue 9 (5a): a phone number right after a cue, one that libphonenumber rejects for its region ---
+  ['en', 'Please call me back at {XPHONE}, the line keeps dropping.'],
+  ['en', 'My number is {XPHONE} if the driver gets lost.'],
+  ['en', 'Contact details: {PERSON}, tel. {XPHONE}'],
+  ['en', 'You can reach me on {XPHONE} after 6pm.'],
+  ['en', '{"customer": "{PERSON}", "phone": "{XPHONE}", "channel": "sms"}'],
+  ['de', 'Rufen Sie mich bitte unter {XPHONE} zurück.'],
+  ['de', 'Meine Telefonnummer ist {XPHONE}, ich bin vormittags erreichbar.'],
+  ['fr', 'Mon numéro est le {XPHONE}, merci de me rappeler.'],
+  ['fr', 'Appelez-moi au {XPHONE} avant midi.'],
+  ['es', 'Mi número es {XPHONE}, llámeme cuando pueda.'],
+  ['es', 'Llámame al {XPHONE} esta tarde.'],
+  ['it', 'Il mio numero è {XPHONE}, richiamatemi.'],
+  ['pt', 'Meu número é {XPHONE}, pode ligar à tarde.'],
+  ['nl', 'Mijn nummer is {XPHONE}, bel gerust.'],
+  // the same cues, then a number that is not a phone number
+  ['en', 'Please call me back about order {ORDER}; it shipped on {DATE}.'],
+  ['en', 'Call me back at {TIME} on {DATE}, not before.'],
+  ['en', 'My customer number is {ORDER} and my ticket is {ORDER}.'],
+  ['de', 'Meine Kundennummer ist {ORDER}, Telefonat vom {DATE}.'],
+  ['fr', 'Mon numéro de commande est le {ORDER}, livrée le {DATE}.'],
+  ['es', 'Mi número de pedido es {ORDER}, llegó el {DATE}.'],
+  // --- issue 9 (5b): a secret assigned to a name ending in _KEY, _TOKEN, _SECRET or _PASSWORD ---
+  ['en', 'OPENAI_KEY={JWT}\nOPENAI_BASE_URL=https://llm.internal.example/v1'],
+  ['en', 'export SUPABASE_SERVICE_KEY="{JWT}"'],
+  ['en', 'Why is this 401? MAILGUN_SECRET={KEYVAL} and the domain is mg.example.com'],
+  ['en', '{"sendgrid_token": "{KEYVAL}", "region": "eu"}'],
+  ['en', 'redis:\n  host: cache.internal\n  REDIS_PASSWORD: {KEYVAL}'],
+  ['en', "settings.py: DJANGO_SECRET = '{KEYVAL}'"],
+  ['en', '$env:AZURE_OPENAI_KEY="{KEYVAL}"; python app.py'],
+  ['de', 'Unsere .env enthält STRIPE_WEBHOOK_SECRET={KEYVAL}, ist das sicher?'],
+  ['fr', "J'ai mis hf_read_token={KEYVAL} dans le fichier .env mais ça échoue."],
+  ['es', 'En producción tenemos JWT_SECRET={KEYVAL} y MAX_RETRIES=5.'],
+  // the same names, values that are not secrets
+  ['en', 'MAX_KEY=10\nCACHE_KEY={IDENT}\nSORT_KEY=created_at_desc'],
+  ['en', 'Copy .env.example: OPENAI_KEY={PLACEHOLDER} and SLACK_TOKEN={PLACEHOLDER}'],
+  ['en', '{"partition_key": "{IDENT}", "primary_key": "id", "token_ttl": 3600}'],
+  ['en', 'SSH_KEY=~/.ssh/id_ed25519 and TLS_KEY=/etc/ssl/private/server.key are mounted read-only.'],
+  ['de', 'In der Konfiguration steht CACHE_KEY={IDENT} und TIMEOUT=30.'],
+  // --- issue 9 (5c): a lone given name next to a role cue ---
+  ['en', 'We asked about the refund and {FIRST} from HR said it would take a week.'],
+  ['en', 'I already spoke to {FIRST} in accounting about invoice {ORDER}.'],
+  ['en', 'Please loop in {FIRST} from legal before we sign.'],
+  ['en', 'Thanks to {FIRST} from IT support, my laptop works again.'],
+  ['en', 'My team lead {FIRST} says the deadline moved to {DATE}.'],
+  ['en', '{FIRST} from sales said the quote is still valid.'],
+  ['de', 'Ich habe mit {FIRST} aus der Buchhaltung gesprochen.'],
+  ['de', 'Unsere Chefin {FIRST} hat den Urlaub genehmigt.'],
+  ['de', 'Bitte wenden Sie sich an {FIRST} von der Personalabteilung.'],
+  ['fr', "J'en ai parlé à {FIRST} du service RH hier."],
+  ['fr', 'Ma collègue {FIRST} du support vous rappellera.'],
+  ['es', 'Lo confirmó {FIRST} de Recursos Humanos ayer.'],
+  ['es', 'Mi compañera {FIRST} de contabilidad lo revisa mañana.'],
+  ['it', "Ho sentito {FIRST} dell'ufficio acquisti stamattina."],
+  ['pt', 'Falei com {FIRST} do RH e está tudo certo.'],
+  ['nl', 'Ik heb {FIRST} van de boekhouding gevraagd om te bellen.'],
+  // the same cues next to words that are not names
+  ['en', 'No reply yet, so Support from HR escalated it and the team from HR is looking.'],
+  ['en', 'Someone from IT reset my password; everyone in accounting got the email.'],
+  ['en', 'Nobody from sales has called back about order {ORDER}.'],
+  ['en', 'Our agents use {PRODUCT} in support.'],
+  ['de', 'Jemand aus der Buchhaltung hat gestern angerufen.'],
+  ['es', 'Alguien de Recursos Humanos me escribió ayer.'],
 ];
