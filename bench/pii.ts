@@ -13,8 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENTITY_TYPES, type EntityType } from '../events/catalogue/privacy';
 import type { LabelledSnippet } from '../services/privacy/corpus/build';
-import { clearDetectorCaches } from '../services/privacy/detect-structured';
-import { detect } from '../services/privacy/detector';
+import { clearDetectorCaches, detect } from '../services/privacy/detector';
 import { flag, hasFlag, round, runMain, text } from './_lib';
 
 const SECONDS = Number(flag('seconds', '3'));
@@ -25,8 +24,10 @@ const GOALS = {
 } as const;
 
 /**
- * 50 snippets written by hand after the detector was tuned on the corpus, labelled by value,
- * never tuned on: the honest check of how far the corpus figures carry to text it has not seen.
+ * Snippets written by hand, labelled by value, never tuned on: the honest check of how far the
+ * corpus figures carry to text it has not seen. h01–h50 were written after the detector was
+ * tuned on the corpus; h51–h80 (issue 9: cued phones, named secrets, names beside a role) before
+ * the detector learned those shapes, and left as written after.
  */
 function loadHoldout(): LabelledSnippet[] {
   const file = join(__dirname, '..', 'services', 'privacy', 'corpus', 'holdout.jsonl');

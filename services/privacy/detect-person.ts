@@ -43,6 +43,9 @@ const FUNCTION_WORDS = new Set([
   'sie', 'ihre', 'ihr', 'ihnen', 'ihren', 'ihrer', 'ich', 'wir', 'der', 'die', 'das', 'den', 'dem', 'ein', 'eine', 'bitte', 'danke', 'vielen',
   'rufen', 'schicken', 'senden', 'liebe', 'meine', 'mein', 'unser', 'vous', 'nous', 'merci', 'veuillez', 'pouvez', 'votre', 'usted', 'ustedes',
   'envíen', 'por', 'mi', 'su', 'il', 'la', 'le', 'les', 'el', 'los', 'las', 'lei', 'potete', 'pode', 'obrigado', 'bel', 'stort', 'mijn',
+  'unsere', 'unserer', 'unserem', 'unseren', 'meiner', 'meinem', 'meinen',
+  // Pronouns for someone or no one ("Jemand aus der IT", "Alguien de Recursos Humanos").
+  'jemand', 'niemand', 'alle', "quelqu'un", 'quelqu’un', 'personne', 'alguien', 'nadie', 'todos', 'qualcuno', 'nessuno', 'alguém', 'ninguém', 'iemand',
 ]);
 
 for (const word of FUNCTION_WORDS) LEXICON.set(word, 'other');
@@ -74,6 +77,23 @@ const CUES = new Set([
   'me llamo', 'mi nombre es', 'soy', 'hola', 'estimado', 'estimada', 'a nombre de', 'mi chiamo', 'sono', 'ciao', 'gentile', 'caro', 'cara',
   'intestato a', 'olá', 'meu nome é', 'chamo-me', 'obrigado', 'obrigada', 'ik ben', 'hej', 'hallå', 'contacter', 'llame a',
 ]);
+// Roles people name a colleague by ("our manager Priya", "meine Kollegin Svetlana", "mi compañera
+// Ximena"): cues before a name like the ones above. German capitalises them, so there they may
+// open a run of capitalised words ("Unsere Chefin Zanele"); there a determiner must come first.
+const ROLE_NOUNS = [
+  'colleague', 'manager', 'boss', 'supervisor', 'lead', 'coworker', 'co-worker', 'teammate', 'recruiter', 'director', 'kollege', 'kollegin', 'chef',
+  'chefin', 'vorgesetzte', 'vorgesetzter', 'teamleiter', 'teamleiterin', 'managerin', 'ansprechpartner', 'ansprechpartnerin', 'collègue',
+  'responsable', 'directeur', 'directrice', 'compañero', 'compañera', 'jefe', 'jefa', 'gerente', 'colega', 'collega', 'responsabile', 'chefe',
+  'leidinggevende',
+];
+for (const role of ROLE_NOUNS) CUES.add(role);
+const ROLE_NOUN_SET = new Set(ROLE_NOUNS);
+// Possessives and articles, before a role noun that opens a run.
+const DETERMINERS = new Set([
+  'my', 'our', 'your', 'his', 'her', 'their', 'the', 'mein', 'meine', 'unser', 'unsere', 'dein', 'deine', 'sein', 'seine', 'ihr', 'ihre', 'die', 'der',
+  'mon', 'ma', 'notre', 'votre', 'son', 'sa', 'mi', 'nuestro', 'nuestra', 'su', 'tu', 'il', 'la', 'mio', 'mia', 'nostro', 'nostra', 'meu', 'minha',
+  'nosso', 'nossa', 'o', 'a', 'mijn', 'onze', 'de', 'het',
+]);
 const HONORIFICS = new Set([
   'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'sir', 'dame', 'lady', 'lord', 'herr', 'frau', 'mme', 'mlle', 'm', 'sr', 'sra', 'srta',
   'sig', 'sigra', 'dott', 'dottssa', 'dña', 'don', 'doña', 'hr', 'fr', 'monsieur', 'madame', 'señor', 'señora', 'signor', 'signora',
@@ -84,11 +104,70 @@ const GREETING_WORDS = new Set(['hi', 'hello', 'hey', 'dear', 'thanks', 'cheers'
 const SENTENCE_END = new Set(['.', '!', '?', '\n', '(', ':', '>']);
 const PARTICLES = new Set(PARTICLE.split('|').flatMap((p) => p.split(' ')));
 
+// ---- a role cue after a name: "Priya from HR", "Svetlana aus der Buchhaltung", "Aurélien du service juridique"
+
+const DEPARTMENTS = [
+  'HR', 'human resources', 'IT', 'finance', 'legal', 'support', 'accounting', 'accounts', 'sales', 'marketing', 'payroll', 'procurement', 'purchasing',
+  'security', 'compliance', 'engineering', 'operations', 'ops', 'billing', 'customer service', 'customer success', 'customer care', 'admin',
+  'reception', 'facilities', 'logistics', 'recruiting', 'helpdesk', 'help desk', 'QA',
+  'personalabteilung', 'personal', 'buchhaltung', 'lohnbuchhaltung', 'vertrieb', 'einkauf', 'rechtsabteilung', 'kundenservice', 'kundendienst',
+  'verwaltung', 'empfang', 'logistik', 'finanzabteilung', 'controlling',
+  'RH', 'ressources humaines', 'compta', 'comptabilité', 'juridique', 'informatique', 'ventes', 'achats', 'paie', 'direction', 'accueil', 'SAV', 'client',
+  'RRHH', 'recursos humanos', 'contabilidad', 'ventas', 'soporte', 'jurídico', 'compras', 'TI', 'sistemas', 'finanzas', 'administración', 'nóminas',
+  'atención al cliente', 'risorse umane', 'contabilità', 'acquisti', 'vendite', 'amministrazione', 'legale', 'assistenza', 'personale',
+  'contabilidade', 'suporte', 'vendas', 'financeiro', 'personeelszaken', 'boekhouding', 'juridische zaken', 'klantenservice', 'verkoop', 'inkoop',
+  'financiën',
+];
+// Lower-case words also match capitalised (German nouns, "Recursos Humanos"); acronyms only as
+// written, so "in it" is not "in IT".
+const anyCase = (phrase: string) =>
+  phrase
+    .split(' ')
+    .map((w) => (w === w.toUpperCase() ? w : `[${w.charAt(0)}${w.charAt(0).toUpperCase()}]${w.slice(1)}`))
+    .join('[ \\t]{1,3}');
+const PREPOSITIONS = 'from|in|at|of|with|aus|von|vom|im|bei|beim|du|de|des|au|del|en|della|dal|di|do|da|no|na|van|bij';
+const ARTICLES = 'the|der|dem|la|los|las|het|de';
+const UNITS = 'service|département|departamento|ufficio|abteilung|afdeling|team|department|équipe|equipo|reparto|área|setor';
+// Sticky at the end of a name: the preposition, maybe an article and a unit ("du service"), the department.
+const ROLE_AFTER_RE = new RegExp(
+  `[ \\t]{1,3}(?:(?:${PREPOSITIONS})(?:[ \\t]{1,3}(?:${ARTICLES}))?[ \\t]{1,3}|(?:de l|dell|dall|nell|all|d)['’])` +
+    `(?:(?:${UNITS})[ \\t]{1,3}(?:(?:de|del|di|du|des|van)[ \\t]{1,3}|d['’])?)?(?:${DEPARTMENTS.map(anyCase).join('|')})(?![\\p{L}\\p{M}\\p{N}])`,
+  'uy',
+);
+// The first word of each department, for cutting "Ximena de Recursos Humanos" after the name.
+const DEPARTMENT_HEADS = new Set(DEPARTMENTS.map((d) => (d.split(' ')[0] ?? '').toLowerCase()));
+// At a sentence start a capitalised word may be any noun ("Feedback from HR is pending"); there a
+// role cue counts only with a verb that takes a person after it ("Radhika from legal says").
+const PERSON_VERB_RE =
+  /(?:[ \t]{1,3}(?:team|department|office))?[ \t,]{1,3}(?:said|says|asked|asks|told|tells|wrote|writes|called|calls|replied|replies|confirmed|confirms|mentioned|emailed|thinks|wants|approved|suggested|promised|explained|sagt|sagte|meint|meinte|schreibt|schrieb|ruft|rief|bestätigt|bestätigte|dit|a dit|pense|a confirmé|a appelé|dijo|dice|confirmó|llamó|escribió|ha detto|ha confermato|disse|diz|confirmou|ligou|zei|zegt|belt|belde|schreef)(?![\p{L}])/uy;
+// Before the name, these make it a thing: "the Jira in support", "use Grafana in finance", and in
+// German, which capitalises every noun, "die Kollegen aus der IT". (Not the Romance articles:
+// Romance nouns are not capitalised, and Italian and Portuguese put them before names, "a Ana do RH".)
+const NOT_BEFORE_A_ROLE = new Set([
+  'the', 'this', 'that', 'these', 'those', 'some', 'any', 'every', 'each', 'all', 'no', 'its', 'my', 'our', 'your', 'his', 'her', 'their',
+  'der', 'die', 'das', 'den', 'dem', 'des', 'ein', 'eine', 'einen', 'einem', 'einer', 'mein', 'meine', 'unser', 'unsere', 'sein', 'seine', 'ihre',
+  'use', 'uses', 'used', 'using', 'run', 'runs', 'running', 'deploy', 'deployed', 'install', 'installed', 'configure', 'configured', 'migrate',
+  'migrated', 'upgrade', 'upgraded', 'open', 'opened',
+]);
+
+function roleAfter(text: string, end: number, previous: readonly string[], sentenceStart: boolean): boolean {
+  if (NOT_BEFORE_A_ROLE.has(previous[previous.length - 1] ?? '')) return false;
+  ROLE_AFTER_RE.lastIndex = end;
+  if (!ROLE_AFTER_RE.test(text)) return false;
+  if (!sentenceStart) return true;
+  PERSON_VERB_RE.lastIndex = ROLE_AFTER_RE.lastIndex;
+  return PERSON_VERB_RE.test(text);
+}
+
 /** The last `n` words before a position, lower-cased, trailing punctuation stripped. */
 function wordsBefore(before: string): string[] {
   const tokens = before.trimEnd().split(/\s+/).slice(-3);
   // A colon stays: "From:" and "To:" head an address, "from" and "to" head anything.
   return tokens.map((t) => t.toLowerCase().replace(/[,;]+$/, ''));
+}
+
+function wordBefore(text: string, at: number): string {
+  return wordsBefore(text.slice(Math.max(0, at - 32), at)).at(-1) ?? '';
 }
 
 function cueBefore(words: readonly string[]): boolean {
@@ -111,6 +190,7 @@ interface Word {
   readonly text: string;
   readonly start: number;
   readonly kind: Kind;
+  readonly afterParticle: boolean;
 }
 
 /** The capitalised words of a run, with their offsets in the text (particles are skipped). */
@@ -124,7 +204,7 @@ function wordsOf(run: string, offset: number): Word[] {
     const first = token.charAt(0);
     if (first !== first.toLowerCase() || /^(?:al|el|d|l)[-'’]/.test(token)) {
       // After "van der", "de", "al" comes a surname, whatever else the word means (Berg, Vries, Costa).
-      words.push({ text: token, start: offset + start, kind: afterParticle ? 'last' : kindOf(token) });
+      words.push({ text: token, start: offset + start, kind: afterParticle ? 'last' : kindOf(token), afterParticle });
       afterParticle = false;
     } else afterParticle = PARTICLES.has(token);
   }
@@ -136,11 +216,20 @@ export const findPeople: Finder = (text, out) => {
     // Inside a word (McDonald's "Donald", camelCase identifiers): not a run start.
     if (m.index > 0 && LETTER_BEFORE_RE.test(text[m.index - 1] ?? '')) continue;
     const words = wordsOf(m[0], m.index);
+    // "Hiroshi von der Personalabteilung": a department after a particle is not a surname.
+    const department = words.findIndex((w, i) => i > 0 && w.afterParticle && DEPARTMENT_HEADS.has(w.text.toLowerCase()));
+    if (department > 0) words.length = department;
     let greeting = false;
-    // Leading common words ("Please", "The", "Hi") are not part of a name; a greeting among them is a cue.
-    while (words.length > 0 && (words[0]?.kind === 'other' || GREETING_WORDS.has(words[0]?.text.toLowerCase() ?? ''))) {
-      const first = words.shift();
-      if (first && GREETING_WORDS.has(first.text.toLowerCase())) greeting = true;
+    let prior: string | undefined;
+    // Leading common words ("Please", "The", "Hi") are not part of a name; a greeting among them is
+    // a cue, and so is a role after a determiner ("Unsere Chefin").
+    for (let first = words[0]; first; first = words[0]) {
+      const lower = first.text.toLowerCase();
+      if (GREETING_WORDS.has(lower)) greeting = true;
+      else if (ROLE_NOUN_SET.has(lower) && DETERMINERS.has(prior ?? wordBefore(text, m.index))) greeting = true;
+      else if (first.kind !== 'other') break;
+      prior = lower;
+      words.shift();
     }
     while (words.length > 0 && words[words.length - 1]?.kind === 'other') words.pop();
     const head = words[0];
@@ -175,13 +264,15 @@ function isPerson(kinds: readonly Kind[], text: string, head: Word, end: number,
   const previous = wordsBefore(before);
   if (head.kind === 'honorific' || honorificBefore(previous)) return others === 0 || kinds.length > 1;
   const cue = greeting || cueBefore(previous);
-  // One word: a known first name (above), or an unknown word right after a cue ("I'm Priya").
-  if (kinds.length === 1) return kinds[0] !== 'other' && cue;
+  const trimmed = before.trimEnd();
+  const afterSentenceEnd = trimmed === '' || SENTENCE_END.has(trimmed.charAt(trimmed.length - 1));
+  // One word: a known first name (above), or an unknown word right after a cue ("I'm Priya") or
+  // before a role ("Priya from HR").
+  if (kinds.length === 1) return kinds[0] !== 'other' && (cue || roleAfter(text, end, previous, afterSentenceEnd));
   if (others > 0) return false;
   if (lasts > 0 || cue) return true;
   // Capitalised unknown words mid-sentence are names far more often than not; at a sentence start
   // (headings, product names) only with another hint.
-  const trimmed = before.trimEnd();
-  const sentenceStart = (trimmed === '' || SENTENCE_END.has(trimmed.charAt(trimmed.length - 1))) && !/^[ \t]+\p{Ll}/u.test(text.slice(end, end + 3));
+  const sentenceStart = afterSentenceEnd && !/^[ \t]+\p{Ll}/u.test(text.slice(end, end + 3));
   return !sentenceStart;
 }

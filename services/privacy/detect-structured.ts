@@ -1,7 +1,4 @@
 import { isIPv6 } from 'node:net';
-// The `min` metadata validates by each country's number pattern and lengths: 3× faster than
-// `max` (which also checks number types), and types are not needed to call a run of digits a phone.
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import type { EntityType } from '../../events/catalogue/privacy';
 
 /** A span of text the detector flagged, in UTF-16 code units of the scanned text. */
@@ -27,10 +24,10 @@ export function* matches(re: RegExp, text: string): Generator<RegExpExecArray> {
 
 /**
  * Finders for entities with a recognisable shape and, where one exists, a checksum: emails,
- * phones (libphonenumber's per-country rules), cards (Luhn and issuer prefixes), IBANs (country
- * length and mod-97), SSNs (the SSA's never-issued ranges), IP addresses and secrets. Each
- * starts with a cheap test (a character or literal the entity must contain) so clean text
- * costs a few scans, not a regex battery.
+ * cards (Luhn and issuer prefixes), IBANs (country length and mod-97), SSNs (the SSA's
+ * never-issued ranges), IP addresses and secrets; phones are in detect-phone.ts. Each starts
+ * with a cheap test (a character or literal the entity must contain) so clean text costs a few
+ * scans, not a regex battery.
  */
 
 // ---- email ----------------------------------------------------------------------------------
@@ -51,82 +48,6 @@ export const findEmails: Finder = (text, out) => {
       start += 1;
     }
     out.push({ type: 'EMAIL', start, end: start + value.length });
-  }
-};
-
-// ---- phone ----------------------------------------------------------------------------------
-
-// A run of digits with the separators people write, optionally starting with + or 00.
-const PHONE_RE = /(?<![\w+])(?:\+|00)?\(?\d[\d ().\-/\u00a0]{5,22}\d(?![\w])/g;
-// Words that say the next digits are a phone number; generic ones ("number", "#") would send every
-// order number through libphonenumber for a dozen countries.
-const PHONE_CONTEXT_RE =
-  /(?:phone|tel\b|tel\.|call|mobile|cell|whats ?app|sms|text me|fax|hotline|telefon|handy|mobil|t[ée]l[ée]phone|portable|tel[ée]fono|m[óo]vil|cellulare|telefoon|bel mij|ligar|llame|appelez|anrufen|rufen)[^\n]{0,24}$/i;
-// Shapes that are never phone numbers however valid their digits: dates and dotted quads.
-const NOT_PHONE_RE = /^(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,3}(?:\.\d{1,3}){3})$/;
-/** Regions whose national numbers (no + prefix) are tried when the text says it is a phone number. */
-const NATIONAL_REGIONS: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'ES', 'IT', 'NL', 'IN', 'AU', 'BR', 'MX', 'JP', 'CH', 'AT', 'BE', 'SE', 'PL', 'IE'];
-const US_FORMAT_RE = /^\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}$/;
-
-function digitsIn(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-  }
-  return n;
-}
-
-/**
- * libphonenumber's answers, by candidate: parsing costs 10–50 µs, and the same numbers come back
- * all the time (a chat request carries the whole conversation, so a number given in turn 2 is
- * screened again in every later turn). Bounded; cleared whole when full.
- */
-const phoneVerdicts = new Map<string, boolean>();
-const MAX_VERDICTS = 50_000;
-
-/** Forgets memoised verdicts (benchmarks measure cold passes with it). */
-export function clearDetectorCaches(): void {
-  phoneVerdicts.clear();
-}
-
-function validPhone(candidate: string, before: string): boolean {
-  const digits = digitsIn(candidate);
-  if (digits < 7 || digits > 15 || NOT_PHONE_RE.test(candidate)) return false;
-  const international = candidate.startsWith('+') || candidate.startsWith('00');
-  const context = !international && PHONE_CONTEXT_RE.test(before);
-  const key = context ? `c${candidate}` : candidate;
-  const known = phoneVerdicts.get(key);
-  if (known !== undefined) return known;
-  const verdict = phoneVerdict(candidate, international, context);
-  if (phoneVerdicts.size >= MAX_VERDICTS) phoneVerdicts.clear();
-  phoneVerdicts.set(key, verdict);
-  return verdict;
-}
-
-function phoneVerdict(candidate: string, international: boolean, context: boolean): boolean {
-  if (international) {
-    const international = candidate.startsWith('00') ? `+${candidate.slice(2)}` : candidate;
-    return parsePhoneNumberFromString(international)?.isValid() ?? false;
-  }
-  // Without a country code a digit run is a phone number only in a shape or a sentence that says so.
-  if (US_FORMAT_RE.test(candidate) && (parsePhoneNumberFromString(candidate, 'US')?.isValid() ?? false)) return true;
-  if (!context) return false;
-  return NATIONAL_REGIONS.some((region) => parsePhoneNumberFromString(candidate, region)?.isValid() ?? false);
-}
-
-export const findPhones: Finder = (text, out) => {
-  for (const m of matches(PHONE_RE, text)) {
-    let candidate = m[0];
-    let start = m.index;
-    // An opening parenthesis belongs to the number only when it closes inside it.
-    if (candidate.startsWith('(') && !candidate.includes(')')) {
-      candidate = candidate.slice(1);
-      start += 1;
-    }
-    candidate = candidate.replace(/[\s(.\-/]+$/, '');
-    const before = text.slice(Math.max(0, start - 40), start);
-    if (validPhone(candidate, before)) out.push({ type: 'PHONE', start, end: start + candidate.length });
   }
 };
 
@@ -304,6 +225,56 @@ function looksLikeSecret(value: string): boolean {
   return /[^A-Za-z0-9]/.test(value) && /[A-Za-z0-9]/.test(value) && value.length >= 6;
 }
 
+// `OPENAI_KEY=…`, `export STRIPE_SECRET="…"`, `"sendgrid_token": "…"`, `REDIS_PASSWORD: …`,
+// `$env:AZURE_KEY="…"`: a name ending in _KEY, _TOKEN, _SECRET or _PASSWORD, in any case, given a
+// value. The name alone says too little (CACHE_KEY=user_profile, MAX_KEY=10, SORT_KEY=created_at):
+// the value must also be a JWT or look random (namedSecretValue).
+const NAMED_GATE_RE = /_(?:key|token|secret|password)/i;
+const NAMED_ASSIGNMENT_RE =
+  /(?<![A-Za-z0-9_])([A-Za-z][A-Za-z0-9_]{0,62}_(?:key|token|secret|password))\\?["']?\s{0,4}(?::=|=>|[:=])\s{0,4}\\?["']?([^\s"'`,;\\]{1,4096})/dgi;
+// Keys of a data structure, not credentials: their values are ids and hashes (an idempotency
+// key is a UUID, a page token an opaque cursor), random-looking but nobody's secret.
+const DATA_KEY_NAME_RE = /(?:^|_)(?:cache|sort|partition|primary|foreign|idempotency|dedup|row|hash|range|object|lookup|routing|shard|page|cursor|continuation|sync)_(?:key|token)$/i;
+// Three base64url segments, the first a JSON header ("eyJ" is `{"`); the payload need not be JSON.
+const JWT_SHAPE_RE = /^eyJ[A-Za-z0-9_-]{5,2048}\.[A-Za-z0-9_-]{2,8192}\.[A-Za-z0-9_-]{0,2048}$/;
+// A path or a URL names where a key is kept, not the key (SSH_KEY=~/.ssh/id_ed25519).
+const LOCATION_RE = /^(?:~?\.{0,2}\/|[A-Za-z]:\/)|:\/\//;
+// A piece an identifier or a placeholder is made of: a word in one case or camelCase, a number,
+// a short version or suffix (v2, ed25519).
+const WORD_PIECE_RE = /^(?:[a-z]{1,40}|[A-Z]{1,40}|[A-Z]?[a-z]{1,40}(?:[A-Z][a-z]{1,40}){1,8}|\d{1,8}|[A-Za-z]{1,3}\d{1,5})$/;
+/**
+ * Bits per character (Shannon, over the value's own characters) a random value clears: with at
+ * least 16 characters, 99.99% of random base62 or base64 strings score ≥ 3.0, and random hex
+ * 99.5% at 24 characters, 99.99% at 32 (85% at 16: a 64-bit hex value is sometimes missed).
+ * Fewer than 8 distinct characters cannot reach 3.0 (log2 8), so filler such as `abcabcabc…`
+ * or `1a1a1a…` stays below it.
+ */
+const MIN_SECRET_ENTROPY = 3.0;
+const MIN_SECRET_LENGTH = 16;
+
+/** Shannon entropy of a value's UTF-16 code units, in bits per unit. */
+export function shannonEntropy(value: string): number {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  let bits = 0;
+  for (const n of counts.values()) {
+    const p = n / value.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+function namedSecretValue(value: string): boolean {
+  if (JWT_SHAPE_RE.test(value)) return true;
+  if (value.length < MIN_SECRET_LENGTH || LOCATION_RE.test(value)) return false;
+  // Words joined by separators (created_at_desc_v2, your-api-key-here, <your-token>) are names.
+  if (value.split(/[^A-Za-z0-9]{1,8}/).every((piece) => piece === '' || WORD_PIECE_RE.test(piece))) return false;
+  return shannonEntropy(value) >= MIN_SECRET_ENTROPY;
+}
+
 export const findSecrets: Finder = (text, out) => {
   for (const pattern of SECRET_PATTERNS) {
     if (!text.includes(pattern.literal)) continue;
@@ -313,6 +284,14 @@ export const findSecrets: Finder = (text, out) => {
   for (const m of matches(ASSIGNMENT_RE, text)) {
     const value = m[1] ?? '';
     if (looksLikeSecret(value)) push(out, m, 1);
+  }
+  if (!NAMED_GATE_RE.test(text)) return;
+  for (const m of matches(NAMED_ASSIGNMENT_RE, text)) {
+    const at = m.indices?.[2];
+    if (!at || DATA_KEY_NAME_RE.test(m[1] ?? '')) continue;
+    // A sentence or a bracket may close right after the value.
+    const value = (m[2] ?? '').replace(/[.)\]}>]{1,8}$/, '');
+    if (namedSecretValue(value)) out.push({ type: 'SECRET', start: at[0], end: at[0] + value.length });
   }
 };
 

@@ -1,9 +1,11 @@
 import { ENTITY_TYPES, type EntityType } from '../../events/catalogue/privacy';
-import { findCards, findEmails, findIbans, findIps, findPhones, findSecrets, findSsns, type Detection, type Finder } from './detect-structured';
+import { findCards, findEmails, findIbans, findIps, findSecrets, findSsns, type Detection, type Finder } from './detect-structured';
 import { findPeople } from './detect-person';
+import { findPhones } from './detect-phone';
 import { findAddresses, findDatesOfBirth } from './detect-text';
 
 export type { Detection };
+export { clearDetectorCaches } from './detect-phone';
 
 /**
  * Which finder wins when two flag overlapping text: the more specific and the more harmful

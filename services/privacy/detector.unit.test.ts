@@ -1,5 +1,5 @@
 import type { EntityType } from '../../events/catalogue/privacy';
-import { ibanChecksumValid, luhnValid } from './detect-structured';
+import { ibanChecksumValid, luhnValid, shannonEntropy } from './detect-structured';
 import { detect } from './detector';
 import { interactionTexts, replaceTexts } from './interaction-texts';
 import { Placeholders, redactText, screenTexts } from './redact';
@@ -80,6 +80,120 @@ describe('PII detector', () => {
   });
 });
 
+/** Only the spans of one type, as `TYPE:value`. */
+const foundOf = (type: EntityType, text: string) => found(text).filter((f) => f.startsWith(`${type}:`));
+
+describe('PII detector: a phone number right after a cue (issue 9)', () => {
+  it.each([
+    ['call me back at 212-055-0147 tomorrow', '212-055-0147'], // a US exchange code starting with 0
+    ['My number is 020 2946 0958.', '020 2946 0958'], // an unassigned London 020 2
+    ['text me on +1 415 055 0132 when you are outside', '+1 415 055 0132'],
+    ['Tel.: +44 20 6946 0958', '+44 20 6946 0958'],
+    ['{"customer": "Kwame Mensah", "phone": "+33 6 00 12 34 5"}', '+33 6 00 12 34 5'], // a digit short
+    ['Rufen Sie mich bitte unter +1 312 011 0178 zurück.', '+1 312 011 0178'],
+    ['Meine Telefonnummer ist 07911 12345.', '07911 12345'],
+    ['Mon numéro est le 06 1234 567, merci de me rappeler.', '06 1234 567'],
+    ['Appelez-moi au +44 20 9123 4567 avant midi.', '+44 20 9123 4567'],
+    ['Mi número es +34 612 345 67, llámeme.', '+34 612 345 67'],
+    ['Llámame al 718.045.2210 esta tarde.', '718.045.2210'],
+    ['Il mio numero è (415) 055-0132, richiamatemi.', '(415) 055-0132'],
+    ['Meu número é 646 155 0199, pode ligar.', '646 155 0199'],
+    ['Mijn nummer is 020 5123 4567, bel gerust.', '020 5123 4567'],
+  ])('given %j, then the number after the cue is a PHONE', (text, value) => {
+    expect(foundOf('PHONE', text)).toEqual([`PHONE:${value}`]);
+  });
+
+  it.each([
+    // Without a cue libphonenumber still decides.
+    '212-055-0147 is printed on the box.',
+    // A cue, then another kind of number or a date.
+    'Please call me back about order 20250314, the box arrived empty.',
+    'Please call me back about order 12345678.',
+    'Call me back at 10:30 on 14.03.2025 if the part is in stock.',
+    'Call me back at 2025-03-14 10:30, not before.',
+    'My customer number is 4471 2289 30 and the ticket is INV-570036.',
+    'Meine Kundennummer ist 44712289, Telefonat vom 12.3.2025.',
+    'Mon numéro de commande est le 44712289.',
+    'Mi número de pedido es 44712289.',
+    // "tel" inside a word is no cue.
+    'Booked the hotel. 12345678 is the confirmation.',
+  ])('given %j, then no PHONE', (text) => {
+    expect(foundOf('PHONE', text)).toEqual([]);
+  });
+});
+
+describe('PII detector: a secret assigned to a *_KEY, *_TOKEN, *_SECRET or *_PASSWORD name (issue 9)', () => {
+  const jwtWithOpaquePayload = 'eyJhbGciOiJIUzI1NiJ9.c2stc3RhZ2luZy0yMDI1LWtleQ.Vd2x7QmN4pR8sT1uW3yZ5aB7cD9eF0gH2iJ4kL6mN8o';
+  it.each([
+    [`OPENAI_KEY=${jwtWithOpaquePayload}\nLOG_LEVEL=debug`, jwtWithOpaquePayload],
+    ['export SLACK_SIGNING_SECRET="8f3a9c2e71d64b5f0a9e8d7c6b5a4f3e"', '8f3a9c2e71d64b5f0a9e8d7c6b5a4f3e'],
+    ['{"sendgrid_token": "tok9Hq2LmX4vB7nR1sK8pW3z", "region": "eu"}', 'tok9Hq2LmX4vB7nR1sK8pW3z'],
+    ['redis:\n  REDIS_PASSWORD: Xk9#vR2!qLm7@Tz4pW8s', 'Xk9#vR2!qLm7@Tz4pW8s'],
+    ["DJANGO_SECRET = 'hdvNQmVypzLXmKkG+3NKQngnyuf1QbM9WPAYVqY='", 'hdvNQmVypzLXmKkG+3NKQngnyuf1QbM9WPAYVqY='],
+    ['$env:AZURE_OPENAI_KEY="key-x3ow62wfl8iy2yklhio2jublqsm6dt01"; python app.py', 'key-x3ow62wfl8iy2yklhio2jublqsm6dt01'],
+    ['Set JWT_SECRET=hf3JG1jhezCw8q7zF37zD1qqx662dB4zvj.', 'hf3JG1jhezCw8q7zF37zD1qqx662dB4zvj'],
+  ])('given %j, then the value is a SECRET', (text, value) => {
+    expect(foundOf('SECRET', text)).toEqual([`SECRET:${value}`]);
+  });
+
+  it.each([
+    'MAX_KEY=10',
+    'CACHE_KEY=user_profile',
+    'SORT_KEY=created_at_desc_v2',
+    'CACHE_KEY=userProfileCacheKey',
+    'OPENAI_KEY=your-api-key-here and SLACK_TOKEN=<your-token-here>',
+    'SLACK_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxx',
+    'API_TOKEN=abcabcabcabcabcabc1',
+    'GITHUB_TOKEN=${GITHUB_TOKEN}',
+    'SSH_KEY=~/.ssh/id_ed25519 and TLS_KEY=/etc/ssl/private/server.key',
+    'JWKS_KEY=https://auth.example.com/.well-known/jwks.json',
+    '{"idempotency_key": "3f2b8c1e-9a7d-4e2f-a1b2-0c9d8e7f6a5b", "next_page_token": "CAEQAhoGCgQIARABIgQIAhAB"}',
+  ])('given %j, then no SECRET', (text) => {
+    expect(foundOf('SECRET', text)).toEqual([]);
+  });
+
+  it('measures entropy in bits per character', () => {
+    expect(shannonEntropy('aaaa')).toBe(0);
+    expect(shannonEntropy('abcd')).toBe(2);
+    expect(shannonEntropy('0123456789abcdef')).toBe(4);
+  });
+});
+
+describe('PII detector: a lone given name next to a role (issue 9)', () => {
+  it.each([
+    ['We asked about the refund and Amara from HR said it would take a week.', 'Amara'],
+    ['I already spoke to Chloé in accounting about it.', 'Chloé'],
+    ['Please loop in Mateus from legal before we sign.', 'Mateus'],
+    ['My team lead Tariq says the deadline moved.', 'Tariq'],
+    ['Radhika from legal says the NDA is fine.', 'Radhika'],
+    ['Ich habe mit Svetlana aus der Buchhaltung gesprochen.', 'Svetlana'],
+    ['Unsere Chefin Zanele hat den Urlaub genehmigt.', 'Zanele'],
+    ['Bitte wenden Sie sich an Hiroshi von der Personalabteilung.', 'Hiroshi'],
+    ['Je vois ça avec Aurélien du service juridique.', 'Aurélien'],
+    ['Lo confirmó Ximena de Recursos Humanos ayer.', 'Ximena'],
+    ['Mi compañera Anneke de contabilidad lo revisa mañana.', 'Anneke'],
+    ["Ho sentito Ludovica dell'ufficio acquisti.", 'Ludovica'],
+    ['Falei com Kwame do RH e está tudo certo.', 'Kwame'],
+    ['Ik heb Kenji van de boekhouding gevraagd.', 'Kenji'],
+  ])('given %j, then the name is a PERSON', (text, value) => {
+    expect(foundOf('PERSON', text)).toEqual([`PERSON:${value}`]);
+  });
+
+  it.each([
+    'No reply yet, so Support from HR escalated it.',
+    'The team from HR is looking into it.',
+    'Someone from IT reset my laptop; Nobody from sales called.',
+    'Feedback from HR is still pending.',
+    'Our agents use Zendesk in support.',
+    'We keep Grafana in it for now.',
+    'Jemand aus der Buchhaltung hat gestern angerufen.',
+    'Leider sind die Kollegen aus der IT im Urlaub.',
+    'Alguien de Recursos Humanos me escribió ayer.',
+  ])('given %j, then no PERSON', (text) => {
+    expect(foundOf('PERSON', text)).toEqual([]);
+  });
+});
+
 describe('redaction', () => {
   it('numbers placeholders per type and value, the same value the same placeholder', () => {
     const placeholders = new Placeholders();
@@ -144,6 +258,14 @@ describe('detector on hostile input', () => {
     ['dotted letters before an @', `${'a.'.repeat(50_000)}@b`],
     ['a scheme-like run before ://', `${'a'.repeat(100_000)}://`],
     ['base64 with an address', `${Buffer.from(Array.from({ length: 75_000 }, (_, i) => i % 251)).toString('base64')} me@example.com`],
+    ['a named assignment repeated', 'A_KEY='.repeat(35_000)],
+    ['a named assignment with quotes and spaces repeated', '"a_token" : "'.repeat(16_000)],
+    ['a long name with no value', `${'a_'.repeat(100_000)}key`],
+    ['base64 assigned to a named key', `X_KEY=${Buffer.from(Array.from({ length: 150_000 }, (_, i) => (i * 7919) % 251)).toString('base64')}`],
+    ['a phone cue repeated', 'call me back at 212-055-0147 '.repeat(7_000)],
+    ['a role cue repeated', 'from HR '.repeat(25_000)],
+    ['a name and a role repeated', 'and Amara from HR said '.repeat(9_000)],
+    ['particles and departments repeated', `Ximena${' de Recursos Humanos'.repeat(10_000)}`],
   ])('stays linear on %s', (_name, text) => {
     const started = performance.now();
     detect(text);
