@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { DomainEvent } from '../events/catalogue';
 import { keyIdSchema, scopeSchema } from '../events/catalogue/auth';
-import type { Notification, Projection, ProjectedOperation } from './projection';
+import { defineProjection } from './projection';
 import type { Document } from './read-store';
 
 export const API_KEYS = 'apiKeys';
@@ -54,7 +53,7 @@ export interface ApiKeyRevokedMessage {
 
 export const apiKeyRevokedMessageSchema = z.object({ keyId: z.string(), position: z.number() });
 
-export const apiKeysProjection: Projection = {
+export const apiKeysProjection = defineProjection({
   name: 'apiKeys',
   collections: [
     {
@@ -67,47 +66,42 @@ export const apiKeysProjection: Projection = {
       ],
     },
   ],
-  eventTypes: new Set(['ApiKeyIssued', 'ApiKeyRevoked']),
-
-  project(event: DomainEvent): readonly ProjectedOperation[] {
-    switch (event.type) {
-      case 'ApiKeyIssued': {
-        const d = event.data;
-        const doc: Omit<ApiKeyDoc, '_id'> = {
-          keyId: d.keyId,
-          name: d.name,
-          prefix: d.prefix,
-          keyHash: d.keyHash,
-          scopes: [...d.scopes],
-          workloadIds: d.workloadIds ? [...d.workloadIds] : null,
-          issuedAt: event.metadata.occurredAt,
-          issuedBy: d.issuedBy,
-          expiresAt: d.expiresAt,
-          revokedAt: null,
-          revokedBy: null,
-          revokeReason: null,
-        };
-        return [{ op: 'replace', collection: API_KEYS, id: d.keyId, doc }];
-      }
-      case 'ApiKeyRevoked': {
-        const d = event.data;
-        // No upsert: a revocation without its issue has no key to revoke (the decider refuses it).
-        return [
-          {
-            op: 'update',
-            collection: API_KEYS,
-            id: d.keyId,
-            update: { $set: { revokedAt: event.metadata.occurredAt, revokedBy: d.revokedBy, revokeReason: d.reason } },
-          },
-        ];
-      }
-    }
-    return [];
+  on: {
+    ApiKeyIssued: (event) => {
+      const d = event.data;
+      const doc: Omit<ApiKeyDoc, '_id'> = {
+        keyId: d.keyId,
+        name: d.name,
+        prefix: d.prefix,
+        keyHash: d.keyHash,
+        scopes: [...d.scopes],
+        workloadIds: d.workloadIds ? [...d.workloadIds] : null,
+        issuedAt: event.metadata.occurredAt,
+        issuedBy: d.issuedBy,
+        expiresAt: d.expiresAt,
+        revokedAt: null,
+        revokedBy: null,
+        revokeReason: null,
+      };
+      return [{ op: 'replace', collection: API_KEYS, id: d.keyId, doc }];
+    },
+    ApiKeyRevoked: (event) => {
+      const d = event.data;
+      // No upsert: a revocation without its issue has no key to revoke (the decider refuses it).
+      return [
+        {
+          op: 'update',
+          collection: API_KEYS,
+          id: d.keyId,
+          update: { $set: { revokedAt: event.metadata.occurredAt, revokedBy: d.revokedBy, revokeReason: d.reason } },
+        },
+      ];
+    },
   },
-
-  notify(event: DomainEvent): readonly Notification[] {
-    if (event.type !== 'ApiKeyRevoked') return [];
-    const message: ApiKeyRevokedMessage = { keyId: event.data.keyId, position: event.position };
-    return [{ topic: API_KEY_REVOKED_TOPIC, message }];
+  notify: {
+    ApiKeyRevoked: (event) => {
+      const message: ApiKeyRevokedMessage = { keyId: event.data.keyId, position: event.position };
+      return [{ topic: API_KEY_REVOKED_TOPIC, message }];
+    },
   },
-};
+});

@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../events/catalogue';
-import type { Notification, Projection, ProjectedOperation } from './projection';
+import type { DomainEventMap } from '../events/catalogue/handlers';
+import { defineProjection, type Notification, type ProjectedOperation } from './projection';
 import type { Document } from './read-store';
 
 export const ANNOTATION_QUEUES = 'annotationQueues';
@@ -40,84 +40,82 @@ export function annotationQueueTopic(queueId: string): string {
 
 export const itemId = (queueId: string, interactionId: string) => `${queueId}|${interactionId}`;
 
-export const evaluationAnnotationProjection: Projection = {
+/** Any change to a queue, announced on its topic (the annotationQueueChanged subscription re-reads the queue). */
+function changed(event: DomainEventMap['AnnotationQueueCreated' | 'AnnotationItemClaimed' | 'LabelSubmitted' | 'AnnotationItemSkipped']): readonly Notification[] {
+  return [{ topic: annotationQueueTopic(event.data.queueId), message: { queueId: event.data.queueId, type: event.type, position: event.position } }];
+}
+
+export const evaluationAnnotationProjection = defineProjection({
   name: 'evaluation-annotation',
   collections: [
     { name: ANNOTATION_QUEUES, indexes: [{ fields: { workloadId: 1, createdAt: -1 } }] },
     { name: ANNOTATION_ITEMS, indexes: [{ fields: { queueId: 1, order: 1 } }] },
   ],
-  eventTypes: new Set(['AnnotationQueueCreated', 'AnnotationItemClaimed', 'LabelSubmitted', 'AnnotationItemSkipped']),
-
-  project(event: DomainEvent): readonly ProjectedOperation[] {
-    const at = event.metadata.occurredAt;
-    switch (event.type) {
-      case 'AnnotationQueueCreated': {
-        const d = event.data;
-        const queue: Omit<AnnotationQueueDoc, '_id'> = {
-          workloadId: d.workloadId,
-          name: d.name,
-          metricIds: [...d.metricIds],
-          stratifyBy: d.stratifyBy,
-          sampleSize: d.sampleSize,
-          labelsPerItem: d.labelsPerItem,
-          items: d.items.length,
-          labels: 0,
-          skips: 0,
-          claims: 0,
-          createdAt: at,
-          createdBy: event.metadata.actor,
-          updatedAt: at,
-        };
-        return [
-          { op: 'replace', collection: ANNOTATION_QUEUES, id: d.queueId, doc: queue },
-          ...d.items.map(
-            (item, order): ProjectedOperation => ({
-              op: 'replace',
-              collection: ANNOTATION_ITEMS,
-              id: itemId(d.queueId, item.interactionId),
-              doc: { queueId: d.queueId, interactionId: item.interactionId, stratum: item.stratum, order, labels: 0, skips: 0, lastClaimedBy: null, leaseExpiresAt: null, annotators: [] },
-            }),
-          ),
-        ];
-      }
-      case 'AnnotationItemClaimed': {
-        const d = event.data;
-        return [
-          { op: 'update', collection: ANNOTATION_QUEUES, id: d.queueId, update: { $inc: { claims: 1 }, $set: { updatedAt: at } } },
-          { op: 'update', collection: ANNOTATION_ITEMS, id: itemId(d.queueId, d.interactionId), update: { $set: { lastClaimedBy: d.annotator, leaseExpiresAt: d.leaseExpiresAt } } },
-        ];
-      }
-      case 'LabelSubmitted': {
-        const d = event.data;
-        return [
-          { op: 'update', collection: ANNOTATION_QUEUES, id: d.queueId, update: { $inc: { labels: 1 }, $set: { updatedAt: at } } },
-          {
-            op: 'update',
+  on: {
+    AnnotationQueueCreated: (event) => {
+      const at = event.metadata.occurredAt;
+      const d = event.data;
+      const queue: Omit<AnnotationQueueDoc, '_id'> = {
+        workloadId: d.workloadId,
+        name: d.name,
+        metricIds: [...d.metricIds],
+        stratifyBy: d.stratifyBy,
+        sampleSize: d.sampleSize,
+        labelsPerItem: d.labelsPerItem,
+        items: d.items.length,
+        labels: 0,
+        skips: 0,
+        claims: 0,
+        createdAt: at,
+        createdBy: event.metadata.actor,
+        updatedAt: at,
+      };
+      return [
+        { op: 'replace', collection: ANNOTATION_QUEUES, id: d.queueId, doc: queue },
+        ...d.items.map(
+          (item, order): ProjectedOperation => ({
+            op: 'replace',
             collection: ANNOTATION_ITEMS,
-            id: itemId(d.queueId, d.interactionId),
-            update: { $inc: { labels: 1 }, $addToSet: { annotators: d.annotator }, $set: { leaseExpiresAt: null } },
-          },
-        ];
-      }
-      case 'AnnotationItemSkipped': {
-        const d = event.data;
-        return [
-          { op: 'update', collection: ANNOTATION_QUEUES, id: d.queueId, update: { $inc: { skips: 1 }, $set: { updatedAt: at } } },
-          { op: 'update', collection: ANNOTATION_ITEMS, id: itemId(d.queueId, d.interactionId), update: { $inc: { skips: 1 }, $set: { leaseExpiresAt: null } } },
-        ];
-      }
-    }
-    return [];
+            id: itemId(d.queueId, item.interactionId),
+            doc: { queueId: d.queueId, interactionId: item.interactionId, stratum: item.stratum, order, labels: 0, skips: 0, lastClaimedBy: null, leaseExpiresAt: null, annotators: [] },
+          }),
+        ),
+      ];
+    },
+    AnnotationItemClaimed: (event): ProjectedOperation[] => {
+      const at = event.metadata.occurredAt;
+      const d = event.data;
+      return [
+        { op: 'update', collection: ANNOTATION_QUEUES, id: d.queueId, update: { $inc: { claims: 1 }, $set: { updatedAt: at } } },
+        { op: 'update', collection: ANNOTATION_ITEMS, id: itemId(d.queueId, d.interactionId), update: { $set: { lastClaimedBy: d.annotator, leaseExpiresAt: d.leaseExpiresAt } } },
+      ];
+    },
+    LabelSubmitted: (event): ProjectedOperation[] => {
+      const at = event.metadata.occurredAt;
+      const d = event.data;
+      return [
+        { op: 'update', collection: ANNOTATION_QUEUES, id: d.queueId, update: { $inc: { labels: 1 }, $set: { updatedAt: at } } },
+        {
+          op: 'update',
+          collection: ANNOTATION_ITEMS,
+          id: itemId(d.queueId, d.interactionId),
+          update: { $inc: { labels: 1 }, $addToSet: { annotators: d.annotator }, $set: { leaseExpiresAt: null } },
+        },
+      ];
+    },
+    AnnotationItemSkipped: (event): ProjectedOperation[] => {
+      const at = event.metadata.occurredAt;
+      const d = event.data;
+      return [
+        { op: 'update', collection: ANNOTATION_QUEUES, id: d.queueId, update: { $inc: { skips: 1 }, $set: { updatedAt: at } } },
+        { op: 'update', collection: ANNOTATION_ITEMS, id: itemId(d.queueId, d.interactionId), update: { $inc: { skips: 1 }, $set: { leaseExpiresAt: null } } },
+      ];
+    },
   },
-
-  notify(event: DomainEvent): readonly Notification[] {
-    switch (event.type) {
-      case 'AnnotationQueueCreated':
-      case 'AnnotationItemClaimed':
-      case 'LabelSubmitted':
-      case 'AnnotationItemSkipped':
-        return [{ topic: annotationQueueTopic(event.data.queueId), message: { queueId: event.data.queueId, type: event.type, position: event.position } }];
-    }
-    return [];
+  notify: {
+    AnnotationQueueCreated: (event) => changed(event),
+    AnnotationItemClaimed: (event) => changed(event),
+    LabelSubmitted: (event) => changed(event),
+    AnnotationItemSkipped: (event) => changed(event),
   },
-};
+});

@@ -1,5 +1,4 @@
-import type { DomainEvent } from '../events/catalogue';
-import type { Projection, ProjectedOperation } from './projection';
+import { defineProjection } from './projection';
 import type { Document, JsonValue } from './read-store';
 
 export const PIPELINE_SETTINGS = 'pipelineSettings';
@@ -26,55 +25,50 @@ export interface NodeCheckDoc extends Document {
   readonly checkerVersion: string | null;
 }
 
-export const evaluationPipelinesProjection: Projection = {
+export const evaluationPipelinesProjection = defineProjection({
   name: 'evaluation-pipelines',
   collections: [
     { name: PIPELINE_SETTINGS, indexes: [] },
     { name: NODE_CHECKS, indexes: [{ fields: { pipelineRunId: 1 } }, { fields: { workloadId: 1, nodeType: 1 } }] },
   ],
-  eventTypes: new Set(['PipelineChecksConfigured', 'ClassLabelled', 'PipelineNodeChecked']),
-
-  project(event: DomainEvent): readonly ProjectedOperation[] {
-    switch (event.type) {
-      case 'PipelineChecksConfigured': {
-        const { workloadId, ...d } = event.data;
-        const doc: Omit<PipelineSettingsDoc, '_id'> = {
-          ...d,
-          references: d.references.map((r) => ({ ...r })),
-          classes: [...d.classes],
-          updatedAt: event.metadata.occurredAt,
-        };
-        return [{ op: 'replace', collection: PIPELINE_SETTINGS, id: workloadId, doc }];
-      }
-      case 'ClassLabelled': {
-        const d = event.data;
-        // The label may come before or after the check: both upsert their own fields of one document.
-        return [{ op: 'update', collection: NODE_CHECKS, id: d.interactionId, upsert: true, update: { $set: { workloadId: d.workloadId, expectedClass: d.expectedClass } } }];
-      }
-      case 'PipelineNodeChecked': {
-        const d = event.data;
-        return [
-          {
-            op: 'update',
-            collection: NODE_CHECKS,
-            id: d.interactionId,
-            upsert: true,
-            update: {
-              $set: {
-                workloadId: d.workloadId,
-                pipelineRunId: d.pipelineRunId,
-                nodeId: d.nodeId,
-                nodeType: d.nodeType,
-                interactionOccurredAt: d.interactionOccurredAt,
-                checks: d.checks.map((c) => ({ ...c })),
-                predictedClass: d.predictedClass,
-                checkerVersion: d.checkerVersion,
-              },
+  on: {
+    PipelineChecksConfigured: (event) => {
+      const { workloadId, ...d } = event.data;
+      const doc: Omit<PipelineSettingsDoc, '_id'> = {
+        ...d,
+        references: d.references.map((r) => ({ ...r })),
+        classes: [...d.classes],
+        updatedAt: event.metadata.occurredAt,
+      };
+      return [{ op: 'replace', collection: PIPELINE_SETTINGS, id: workloadId, doc }];
+    },
+    ClassLabelled: (event) => {
+      const d = event.data;
+      // The label may come before or after the check: both upsert their own fields of one document.
+      return [{ op: 'update', collection: NODE_CHECKS, id: d.interactionId, upsert: true, update: { $set: { workloadId: d.workloadId, expectedClass: d.expectedClass } } }];
+    },
+    PipelineNodeChecked: (event) => {
+      const d = event.data;
+      return [
+        {
+          op: 'update',
+          collection: NODE_CHECKS,
+          id: d.interactionId,
+          upsert: true,
+          update: {
+            $set: {
+              workloadId: d.workloadId,
+              pipelineRunId: d.pipelineRunId,
+              nodeId: d.nodeId,
+              nodeType: d.nodeType,
+              interactionOccurredAt: d.interactionOccurredAt,
+              checks: d.checks.map((c) => ({ ...c })),
+              predictedClass: d.predictedClass,
+              checkerVersion: d.checkerVersion,
             },
           },
-        ];
-      }
-    }
-    return [];
+        },
+      ];
+    },
   },
-};
+});

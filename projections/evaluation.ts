@@ -1,6 +1,6 @@
-import type { DomainEvent } from '../events/catalogue';
 import type { EvaluatorKind } from '../events/catalogue/evaluation';
-import type { Notification, Projection, ProjectedOperation } from './projection';
+import type { DomainEventMap } from '../events/catalogue/handlers';
+import { defineProjection, type ProjectedOperation } from './projection';
 import type { Document } from './read-store';
 
 export const METRICS = 'metrics';
@@ -84,7 +84,16 @@ export function metricEvaluatedTopic(workloadId: string): string {
   return `metric.evaluated.${workloadId}`;
 }
 
-export const evaluationProjection: Projection = {
+/** A metric's definition at one version, as both MetricDefined and MetricRevised state it. */
+function versionOf(event: DomainEventMap['MetricDefined'] | DomainEventMap['MetricRevised']): { version: MetricVersionDoc; current: Pick<MetricDoc, 'name' | 'question' | 'rubric' | 'judgeModel' | 'version'> } {
+  const d = event.data;
+  return {
+    version: { version: d.version, name: d.name, question: d.question, rubric: d.rubric, judgeModel: d.judgeModel, definedAt: event.metadata.occurredAt, definedBy: event.metadata.actor },
+    current: { name: d.name, question: d.question, rubric: d.rubric, judgeModel: d.judgeModel, version: d.version },
+  };
+}
+
+export const evaluationProjection = defineProjection({
   name: 'evaluation',
   collections: [
     { name: METRICS, indexes: [{ fields: { workloadId: 1, status: 1 } }] },
@@ -99,91 +108,70 @@ export const evaluationProjection: Projection = {
     { name: METRIC_DAILY, indexes: [{ fields: { workloadId: 1, day: 1 } }] },
     { name: JUDGE_SAMPLING, indexes: [] },
   ],
-  eventTypes: new Set(['MetricDefined', 'MetricRevised', 'MetricRetired', 'MetricEvaluated', 'JudgeSamplingSet']),
-
-  project(event: DomainEvent): readonly ProjectedOperation[] {
-    const at = event.metadata.occurredAt;
-    switch (event.type) {
-      case 'MetricDefined':
-      case 'MetricRevised': {
-        const d = event.data;
-        const version: MetricVersionDoc = {
-          version: d.version,
-          name: d.name,
-          question: d.question,
-          rubric: d.rubric,
-          judgeModel: d.judgeModel,
-          definedAt: at,
-          definedBy: event.metadata.actor,
-        };
-        const current = { name: d.name, question: d.question, rubric: d.rubric, judgeModel: d.judgeModel, version: d.version };
-        if (event.type === 'MetricDefined') {
-          const doc: Omit<MetricDoc, '_id'> = {
-            workloadId: d.workloadId,
-            nodeType: d.nodeType,
-            ...current,
-            status: 'active',
-            retiredAt: null,
-            versions: [version],
-          };
-          return [{ op: 'replace', collection: METRICS, id: d.metricId, doc }];
-        }
-        return [{ op: 'update', collection: METRICS, id: d.metricId, update: { $set: current, $push: { versions: version } } }];
-      }
-      case 'MetricRetired':
-        return [{ op: 'update', collection: METRICS, id: event.data.metricId, update: { $set: { status: 'retired', retiredAt: at } } }];
-      case 'MetricEvaluated': {
-        const d = event.data;
-        const { kind, id: evaluatorId, version: evaluatorVersion } = d.evaluator;
-        const doc: Omit<MetricResultDoc, '_id'> = {
-          workloadId: d.workloadId,
-          metricId: d.metricId,
-          metricVersion: d.metricVersion,
-          interactionId: d.interactionId,
-          nodeType: d.nodeType,
-          pipelineRunId: d.pipelineRunId,
-          pass: d.pass,
-          rationale: d.rationale,
-          evaluatorKind: kind,
-          evaluatorId,
-          evaluatorVersion,
-          interactionOccurredAt: d.interactionOccurredAt,
-          evaluatedAt: at,
-          timeToLabelMs: d.timeToLabelMs,
-          costUsd: d.costUsd,
-        };
-        const day = d.interactionOccurredAt.slice(0, 10);
-        return [
-          { op: 'replace', collection: METRIC_RESULTS, id: resultId(d.metricId, d.metricVersion, d.interactionId, kind, evaluatorId), doc },
-          {
-            op: 'update',
-            collection: METRIC_DAILY,
-            id: dailyId(d.workloadId, d.metricId, d.metricVersion, kind, day),
-            upsert: true,
-            update: {
-              $setOnInsert: { workloadId: d.workloadId, metricId: d.metricId, metricVersion: d.metricVersion, evaluatorKind: kind, day },
-              $inc: { evaluated: 1, passed: d.pass ? 1 : 0, costUsd: d.costUsd ?? 0 },
-            },
+  on: {
+    MetricDefined: (event) => {
+      const d = event.data;
+      const { version, current } = versionOf(event);
+      const doc: Omit<MetricDoc, '_id'> = { workloadId: d.workloadId, nodeType: d.nodeType, ...current, status: 'active', retiredAt: null, versions: [version] };
+      return [{ op: 'replace', collection: METRICS, id: d.metricId, doc }];
+    },
+    MetricRevised: (event) => {
+      const { version, current } = versionOf(event);
+      return [{ op: 'update', collection: METRICS, id: event.data.metricId, update: { $set: current, $push: { versions: version } } }];
+    },
+    MetricRetired: (event) => [
+      { op: 'update', collection: METRICS, id: event.data.metricId, update: { $set: { status: 'retired', retiredAt: event.metadata.occurredAt } } },
+    ],
+    MetricEvaluated: (event): ProjectedOperation[] => {
+      const d = event.data;
+      const { kind, id: evaluatorId, version: evaluatorVersion } = d.evaluator;
+      const doc: Omit<MetricResultDoc, '_id'> = {
+        workloadId: d.workloadId,
+        metricId: d.metricId,
+        metricVersion: d.metricVersion,
+        interactionId: d.interactionId,
+        nodeType: d.nodeType,
+        pipelineRunId: d.pipelineRunId,
+        pass: d.pass,
+        rationale: d.rationale,
+        evaluatorKind: kind,
+        evaluatorId,
+        evaluatorVersion,
+        interactionOccurredAt: d.interactionOccurredAt,
+        evaluatedAt: event.metadata.occurredAt,
+        timeToLabelMs: d.timeToLabelMs,
+        costUsd: d.costUsd,
+      };
+      const day = d.interactionOccurredAt.slice(0, 10);
+      return [
+        { op: 'replace', collection: METRIC_RESULTS, id: resultId(d.metricId, d.metricVersion, d.interactionId, kind, evaluatorId), doc },
+        {
+          op: 'update',
+          collection: METRIC_DAILY,
+          id: dailyId(d.workloadId, d.metricId, d.metricVersion, kind, day),
+          upsert: true,
+          update: {
+            $setOnInsert: { workloadId: d.workloadId, metricId: d.metricId, metricVersion: d.metricVersion, evaluatorKind: kind, day },
+            $inc: { evaluated: 1, passed: d.pass ? 1 : 0, costUsd: d.costUsd ?? 0 },
           },
-        ];
-      }
-      case 'JudgeSamplingSet': {
-        const d = event.data;
-        const doc: Omit<JudgeSamplingDoc, '_id'> = { rate: d.rate, nodeTypes: [...d.nodeTypes], models: [...d.models], updatedAt: at };
-        return [{ op: 'replace', collection: JUDGE_SAMPLING, id: d.workloadId, doc }];
-      }
-    }
-    return [];
+        },
+      ];
+    },
+    JudgeSamplingSet: (event) => {
+      const d = event.data;
+      const doc: Omit<JudgeSamplingDoc, '_id'> = { rate: d.rate, nodeTypes: [...d.nodeTypes], models: [...d.models], updatedAt: event.metadata.occurredAt };
+      return [{ op: 'replace', collection: JUDGE_SAMPLING, id: d.workloadId, doc }];
+    },
   },
-
-  notify(event: DomainEvent): readonly Notification[] {
-    if (event.type !== 'MetricEvaluated') return [];
-    const d = event.data;
-    return [
-      {
-        topic: metricEvaluatedTopic(d.workloadId),
-        message: { resultId: resultId(d.metricId, d.metricVersion, d.interactionId, d.evaluator.kind, d.evaluator.id), position: event.position },
-      },
-    ];
+  notify: {
+    MetricEvaluated: (event) => {
+      const d = event.data;
+      return [
+        {
+          topic: metricEvaluatedTopic(d.workloadId),
+          message: { resultId: resultId(d.metricId, d.metricVersion, d.interactionId, d.evaluator.kind, d.evaluator.id), position: event.position },
+        },
+      ];
+    },
   },
-};
+});

@@ -1,13 +1,6 @@
-import type { DomainEvent } from '../events/catalogue';
 import type { ChatMessage, InteractionLoggedData } from '../events/catalogue/ingest';
-import {
-  FEEDBACK_EVENT_TYPES,
-  feedbackInteractionIndexes,
-  notifyFeedbackOnInteraction,
-  projectFeedbackOnInteraction,
-  type InteractionFeedbackFields,
-} from './feedback-interactions';
-import type { Notification, Projection, ProjectedOperation } from './projection';
+import { feedbackInteractionIndexes, feedbackOnInteractions, type InteractionFeedbackFields } from './feedback-interactions';
+import { defineProjection } from './projection';
 import type { Document, JsonValue } from './read-store';
 
 export const INTERACTIONS = 'interactions';
@@ -63,7 +56,9 @@ function answerOf(data: InteractionLoggedData): { message: ChatMessage | null; f
   return { message: choice?.message ?? null, finishReason: choice?.finish_reason ?? null };
 }
 
-export const interactionsProjection: Projection = {
+const feedback = feedbackOnInteractions(INTERACTIONS);
+
+export const interactionsProjection = defineProjection({
   name: 'interactions',
   collections: [
     {
@@ -83,66 +78,61 @@ export const interactionsProjection: Projection = {
     },
     { name: WORKLOADS, indexes: [] },
   ],
-  eventTypes: new Set(['InteractionLogged', ...FEEDBACK_EVENT_TYPES]),
-
-  project(event: DomainEvent): readonly ProjectedOperation[] {
-    switch (event.type) {
-      case 'InteractionLogged': {
-        const d = event.data;
-        const answer = answerOf(d);
-        const occurredAt = event.metadata.occurredAt;
-        const doc: Omit<InteractionDoc, '_id'> = {
-          workloadId: d.workloadId,
-          clientId: d.clientId,
-          conversationId: d.conversationId,
-          sessionId: d.sessionId,
-          subjectId: d.subjectId,
-          model: d.model,
-          promptVersionId: d.promptVersionId,
-          latencyMs: d.latencyMs,
-          costUsd: d.costUsd,
-          promptTokens: d.usage?.promptTokens ?? null,
-          completionTokens: d.usage?.completionTokens ?? null,
-          totalTokens: d.usage?.totalTokens ?? null,
-          pipelineRunId: d.pipeline?.runId ?? null,
-          nodeId: d.pipeline?.nodeId ?? null,
-          nodeType: d.pipeline?.nodeType ?? null,
-          tags: d.tags,
-          messages: toJson(d.request.messages),
-          responseMessage: toJson(answer.message),
-          finishReason: answer.finishReason,
-          occurredAt,
-          recordedAt: event.recordedAt,
-          position: event.position,
-        };
-        return [
-          { op: 'replace', collection: INTERACTIONS, id: d.interactionId, doc: { ...doc, tags: [...d.tags] } },
-          {
-            op: 'update',
-            collection: WORKLOADS,
-            id: d.workloadId,
-            upsert: true,
-            update: {
-              $inc: { interactions: 1 },
-              $min: { firstSeenAt: occurredAt },
-              $max: { lastSeenAt: occurredAt },
-              $addToSet: { models: d.model },
-            },
+  on: {
+    InteractionLogged: (event) => {
+      const d = event.data;
+      const answer = answerOf(d);
+      const occurredAt = event.metadata.occurredAt;
+      const doc: Omit<InteractionDoc, '_id'> = {
+        workloadId: d.workloadId,
+        clientId: d.clientId,
+        conversationId: d.conversationId,
+        sessionId: d.sessionId,
+        subjectId: d.subjectId,
+        model: d.model,
+        promptVersionId: d.promptVersionId,
+        latencyMs: d.latencyMs,
+        costUsd: d.costUsd,
+        promptTokens: d.usage?.promptTokens ?? null,
+        completionTokens: d.usage?.completionTokens ?? null,
+        totalTokens: d.usage?.totalTokens ?? null,
+        pipelineRunId: d.pipeline?.runId ?? null,
+        nodeId: d.pipeline?.nodeId ?? null,
+        nodeType: d.pipeline?.nodeType ?? null,
+        tags: d.tags,
+        messages: toJson(d.request.messages),
+        responseMessage: toJson(answer.message),
+        finishReason: answer.finishReason,
+        occurredAt,
+        recordedAt: event.recordedAt,
+        position: event.position,
+      };
+      return [
+        { op: 'replace', collection: INTERACTIONS, id: d.interactionId, doc: { ...doc, tags: [...d.tags] } },
+        {
+          op: 'update',
+          collection: WORKLOADS,
+          id: d.workloadId,
+          upsert: true,
+          update: {
+            $inc: { interactions: 1 },
+            $min: { firstSeenAt: occurredAt },
+            $max: { lastSeenAt: occurredAt },
+            $addToSet: { models: d.model },
           },
-        ];
-      }
-    }
+        },
+      ];
+    },
     // Signals and outcomes update the interaction's feedback summary (projections/feedback-interactions.ts).
-    return projectFeedbackOnInteraction(event, INTERACTIONS);
+    ...feedback.on,
   },
-
-  notify(event: DomainEvent): readonly Notification[] {
-    if (event.type !== 'InteractionLogged') return notifyFeedbackOnInteraction(event);
-    return [
+  notify: {
+    InteractionLogged: (event) => [
       {
         topic: interactionTopic(event.data.workloadId),
         message: { interactionId: event.data.interactionId, workloadId: event.data.workloadId, position: event.position },
       },
-    ];
+    ],
+    ...feedback.notify,
   },
-};
+});

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { DomainEvent } from '../events/catalogue';
 import { entityTypeSchema, privacyModeSchema } from '../events/catalogue/privacy';
-import type { Notification, Projection, ProjectedOperation } from './projection';
+import { defineProjection } from './projection';
 
 export const PRIVACY_POLICIES = 'privacyPolicies';
 /** Published once a policy change is committed, so every instance drops its cached policy. */
@@ -18,30 +17,27 @@ export const privacyPolicyDocSchema = z.object({
 });
 export type PrivacyPolicyDoc = z.infer<typeof privacyPolicyDocSchema>;
 
-export const privacyPoliciesProjection: Projection = {
+export const privacyPoliciesProjection = defineProjection({
   name: 'privacyPolicies',
   collections: [{ name: PRIVACY_POLICIES, indexes: [] }],
-  eventTypes: new Set(['PrivacyPolicySet']),
-
-  project(event: DomainEvent): readonly ProjectedOperation[] {
-    if (event.type !== 'PrivacyPolicySet') return [];
-    const d = event.data;
-    return [
-      {
-        op: 'update',
-        collection: PRIVACY_POLICIES,
-        id: d.workloadId,
-        upsert: true,
-        update: {
-          $set: { mode: d.mode, entityTypes: d.entityTypes ? [...d.entityTypes] : null, setAt: event.metadata.occurredAt, setBy: d.setBy },
-          $inc: { version: 1 },
+  on: {
+    PrivacyPolicySet: (event) => {
+      const d = event.data;
+      return [
+        {
+          op: 'update',
+          collection: PRIVACY_POLICIES,
+          id: d.workloadId,
+          upsert: true,
+          update: {
+            $set: { mode: d.mode, entityTypes: d.entityTypes ? [...d.entityTypes] : null, setAt: event.metadata.occurredAt, setBy: d.setBy },
+            $inc: { version: 1 },
+          },
         },
-      },
-    ];
+      ];
+    },
   },
-
-  notify(event: DomainEvent): readonly Notification[] {
-    if (event.type !== 'PrivacyPolicySet') return [];
-    return [{ topic: PRIVACY_POLICY_TOPIC, message: { workloadId: event.data.workloadId, position: event.position } }];
+  notify: {
+    PrivacyPolicySet: (event) => [{ topic: PRIVACY_POLICY_TOPIC, message: { workloadId: event.data.workloadId, position: event.position } }],
   },
-};
+});

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { DomainEvent } from '../events/catalogue';
-import type { Notification, Projection, ProjectedOperation } from './projection';
+import { defineProjection, type ProjectedOperation } from './projection';
 
 /**
  * The privacy read models, from the privacy events only:
@@ -67,7 +66,7 @@ export const privacyAccessDocSchema = z.object({
 });
 export type PrivacyAccessDoc = z.infer<typeof privacyAccessDocSchema>;
 
-export const privacyRecordsProjection: Projection = {
+export const privacyRecordsProjection = defineProjection({
   name: 'privacyRecords',
   collections: [
     { name: PRIVACY_INTERACTIONS, indexes: [{ fields: { workloadId: 1, occurredAt: -1 } }, { fields: { subjectKey: 1 } }] },
@@ -75,94 +74,93 @@ export const privacyRecordsProjection: Projection = {
     { name: PRIVACY_SUBJECTS, indexes: [{ fields: { forgottenAt: 1 } }] },
     { name: PRIVACY_ACCESSES, indexes: [{ fields: { subjectKeys: 1 } }, { fields: { at: 1 } }] },
   ],
-  eventTypes: new Set(['PiiRedacted', 'RawTextEncrypted', 'SubjectErasureRequested', 'SubjectForgotten', 'RawDataAccessed']),
-
-  project(event: DomainEvent): readonly ProjectedOperation[] {
-    const at = event.metadata.occurredAt;
-    switch (event.type) {
-      case 'PiiRedacted': {
-        const d = event.data;
-        const day = at.slice(0, 10);
-        const inc: Record<string, number> = { interactions: 1 };
-        for (const [type, n] of Object.entries(d.counts)) if (n) inc[`counts.${type}`] = n;
-        return [
-          {
-            op: 'update',
-            collection: PRIVACY_INTERACTIONS,
-            id: d.interactionId,
-            upsert: true,
-            update: {
-              $set: { workloadId: d.workloadId, subjectKey: d.subjectKey, mode: d.mode, counts: { ...d.counts }, findings: d.findings.length, occurredAt: at },
-              $setOnInsert: { rawKeyId: null },
-            },
+  on: {
+    PiiRedacted: (event): ProjectedOperation[] => {
+      const at = event.metadata.occurredAt;
+      const d = event.data;
+      const day = at.slice(0, 10);
+      const inc: Record<string, number> = { interactions: 1 };
+      for (const [type, n] of Object.entries(d.counts)) if (n) inc[`counts.${type}`] = n;
+      return [
+        {
+          op: 'update',
+          collection: PRIVACY_INTERACTIONS,
+          id: d.interactionId,
+          upsert: true,
+          update: {
+            $set: { workloadId: d.workloadId, subjectKey: d.subjectKey, mode: d.mode, counts: { ...d.counts }, findings: d.findings.length, occurredAt: at },
+            $setOnInsert: { rawKeyId: null },
           },
-          { op: 'update', collection: PRIVACY_DAYS, id: `${d.workloadId}|${day}`, upsert: true, update: { $set: { workloadId: d.workloadId, day }, $inc: inc } },
-        ];
-      }
-      case 'RawTextEncrypted': {
-        const d = event.data;
-        return [
-          {
-            op: 'update',
-            collection: PRIVACY_INTERACTIONS,
-            id: d.interactionId,
-            upsert: true,
-            update: { $set: { rawKeyId: d.keyId, workloadId: d.workloadId, subjectKey: d.subjectKey }, $setOnInsert: { mode: 'encrypt', occurredAt: at } },
+        },
+        { op: 'update', collection: PRIVACY_DAYS, id: `${d.workloadId}|${day}`, upsert: true, update: { $set: { workloadId: d.workloadId, day }, $inc: inc } },
+      ];
+    },
+    RawTextEncrypted: (event): ProjectedOperation[] => {
+      const at = event.metadata.occurredAt;
+      const d = event.data;
+      return [
+        {
+          op: 'update',
+          collection: PRIVACY_INTERACTIONS,
+          id: d.interactionId,
+          upsert: true,
+          update: { $set: { rawKeyId: d.keyId, workloadId: d.workloadId, subjectKey: d.subjectKey }, $setOnInsert: { mode: 'encrypt', occurredAt: at } },
+        },
+        {
+          op: 'update',
+          collection: PRIVACY_DAYS,
+          id: `${d.workloadId}|${at.slice(0, 10)}`,
+          upsert: true,
+          update: { $set: { workloadId: d.workloadId, day: at.slice(0, 10) }, $inc: { rawKept: 1 } },
+        },
+      ];
+    },
+    SubjectErasureRequested: (event) => {
+      const at = event.metadata.occurredAt;
+      return [
+        {
+          op: 'update',
+          collection: PRIVACY_SUBJECTS,
+          id: event.data.subjectKey,
+          upsert: true,
+          update: { $inc: { requests: 1 }, $set: { pendingSince: at, lastReason: event.data.reason } },
+        },
+      ];
+    },
+    SubjectForgotten: (event) => {
+      const at = event.metadata.occurredAt;
+      return [
+        {
+          op: 'update',
+          collection: PRIVACY_SUBJECTS,
+          id: event.data.subjectKey,
+          upsert: true,
+          update: {
+            $inc: { erasures: 1 },
+            $set: { pendingSince: null, forgottenAt: at },
+            $addToSet: { destroyedKeyIds: { $each: [...event.data.keyIds] } },
           },
-          {
-            op: 'update',
-            collection: PRIVACY_DAYS,
-            id: `${d.workloadId}|${at.slice(0, 10)}`,
-            upsert: true,
-            update: { $set: { workloadId: d.workloadId, day: at.slice(0, 10) }, $inc: { rawKept: 1 } },
-          },
-        ];
-      }
-      case 'SubjectErasureRequested':
-        return [
-          {
-            op: 'update',
-            collection: PRIVACY_SUBJECTS,
-            id: event.data.subjectKey,
-            upsert: true,
-            update: { $inc: { requests: 1 }, $set: { pendingSince: at, lastReason: event.data.reason } },
-          },
-        ];
-      case 'SubjectForgotten':
-        return [
-          {
-            op: 'update',
-            collection: PRIVACY_SUBJECTS,
-            id: event.data.subjectKey,
-            upsert: true,
-            update: {
-              $inc: { erasures: 1 },
-              $set: { pendingSince: null, forgottenAt: at },
-              $addToSet: { destroyedKeyIds: { $each: [...event.data.keyIds] } },
-            },
-          },
-        ];
-      case 'RawDataAccessed': {
-        const d = event.data;
-        const doc: Omit<PrivacyAccessDoc, '_id'> = {
-          accessor: d.accessor,
-          via: d.via,
-          reason: d.reason,
-          at,
-          decrypted: d.decrypted,
-          erased: d.erased,
-          events: d.events,
-          subjectKeys: [...d.subjectKeys],
-          stream: event.stream,
-        };
-        return [{ op: 'replace', collection: PRIVACY_ACCESSES, id: d.accessId, doc }];
-      }
-    }
-    return [];
+        },
+      ];
+    },
+    RawDataAccessed: (event) => {
+      const at = event.metadata.occurredAt;
+      const d = event.data;
+      const doc: Omit<PrivacyAccessDoc, '_id'> = {
+        accessor: d.accessor,
+        via: d.via,
+        reason: d.reason,
+        at,
+        decrypted: d.decrypted,
+        erased: d.erased,
+        events: d.events,
+        subjectKeys: [...d.subjectKeys],
+        stream: event.stream,
+      };
+      return [{ op: 'replace', collection: PRIVACY_ACCESSES, id: d.accessId, doc }];
+    },
   },
-
-  notify(event: DomainEvent): readonly Notification[] {
-    if (event.type !== 'SubjectForgotten') return [];
-    return [{ topic: SUBJECT_FORGOTTEN_TOPIC, message: { subjectKey: event.data.subjectKey, position: event.position } }];
+  notify: {
+    SubjectForgotten: (event) => [{ topic: SUBJECT_FORGOTTEN_TOPIC, message: { subjectKey: event.data.subjectKey, position: event.position } }],
   },
-};
+});

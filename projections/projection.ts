@@ -40,7 +40,12 @@ export interface ProjectionSpec {
   readonly notify?: EventHandlers<[], readonly Notification[]>;
 }
 
-/** A projection from a typed handler map: each handler gets its own event type, no switch, no hand-kept type list. */
+/**
+ * A projection from a typed handler map: each handler gets its own event type, no switch, no
+ * hand-kept type list. A handler that returns operations of different shapes states its return
+ * type (`(event): ProjectedOperation[] => …`): without it TypeScript unifies the array's elements
+ * into one object type, which no longer fits the operation union.
+ */
 export function defineProjection(spec: ProjectionSpec): Projection {
   const { notify } = spec;
   return {

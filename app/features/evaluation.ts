@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { evaluationProjection } from '../../projections/evaluation';
 import { evaluationAnnotationProjection } from '../../projections/evaluation-annotation';
-import { evaluationInputsProjection } from '../../projections/evaluation-inputs';
+import { evaluationValidatorsProjection } from '../../projections/evaluation-validators';
 import { evaluationPipelinesProjection } from '../../projections/evaluation-pipelines';
 import type { Embedder } from '../../services/embeddings/embedder';
 import { LexicalEmbedder } from '../../services/embeddings/lexical-embedder';
@@ -27,7 +27,7 @@ import type { Reactor } from '../../services/reactor';
 import type { Config } from '../config';
 import type { FeatureDeps, FeatureParts } from './feature';
 
-export const evaluationProjections = [evaluationProjection, evaluationInputsProjection, evaluationAnnotationProjection, evaluationPipelinesProjection];
+export const evaluationProjections = [evaluationProjection, evaluationValidatorsProjection, evaluationAnnotationProjection, evaluationPipelinesProjection];
 
 export interface EvaluationParts extends FeatureParts<{ readonly evaluation: EvaluationServices }> {
   readonly embedder: Embedder;

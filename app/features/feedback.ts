@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { feedbackBeaconRoute } from '../../graph/feedback-beacon';
-import { feedbackProjection } from '../../projections/feedback';
+import { feedbackDailyProjection } from '../../projections/feedback-daily';
+import { feedbackFactsProjection } from '../../projections/feedback-facts';
+import { feedbackSignalsProjection } from '../../projections/feedback-signals';
 import type { Principal } from '../../services/auth/principal';
 import { correctionDetector, turnsFromReadModel } from '../../services/feedback/detector-reactor';
 import { FeedbackService, type Redact } from '../../services/feedback/feedback-service';
@@ -8,7 +10,7 @@ import { outcomeReactor } from '../../services/feedback/outcome-reactor';
 import { WeightsReader } from '../../services/feedback/weights';
 import type { FeatureDeps, FeatureParts } from './feature';
 
-export const feedbackProjections = [feedbackProjection];
+export const feedbackProjections = [feedbackSignalsProjection, feedbackDailyProjection, feedbackFactsProjection];
 
 /**
  * Signals, outcomes and their reports; the outcome reactor and the correction detector; the

@@ -1,5 +1,5 @@
 import { outcomeTopic } from '../../projections/feedback-interactions';
-import { signalTopic } from '../../projections/feedback';
+import { signalTopic } from '../../projections/feedback-signals';
 import { issueKey } from '../../test/api-keys';
 import { watchBus } from '../../test/bus-watch';
 import { logInput } from '../../test/graph-input';

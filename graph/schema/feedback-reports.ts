@@ -1,4 +1,4 @@
-import { FEEDBACK_DAILY, type DailyDoc } from '../../projections/feedback';
+import { FEEDBACK_DAILY, type DailyDoc } from '../../projections/feedback-daily';
 import { InputInvalid } from '../../services/errors';
 import type { CalibrationReport, SignalPower } from '../../services/feedback/calibration';
 import { FEATURES, type Feature } from '../../events/signal-features';

@@ -1,5 +1,5 @@
 import { ADOPTIONS, DIMENSIONS, OUTCOMES, SIGNAL_TYPES, type SignalType } from '../../events/catalogue/feedback';
-import { FEEDBACK_SIGNALS, type SignalDoc } from '../../projections/feedback';
+import { FEEDBACK_SIGNALS, type SignalDoc } from '../../projections/feedback-signals';
 import type { InteractionDoc } from '../../projections/interactions';
 import { builder } from '../builder';
 import { InteractionRef } from './interaction';

@@ -1,4 +1,4 @@
-import { FEEDBACK_SIGNALS, signalTopic, type SignalDoc } from '../../projections/feedback';
+import { FEEDBACK_SIGNALS, signalTopic, type SignalDoc } from '../../projections/feedback-signals';
 import { outcomeTopic } from '../../projections/feedback-interactions';
 import { Forbidden } from '../../services/auth/errors';
 import { actorOf, feedbackAccess } from '../../services/auth/principal';

@@ -7,7 +7,7 @@ import './ingest';
 import './privacy';
 import './auth';
 import './evaluation';
-import './evaluation-inputs';
+import './evaluation-validators';
 import './evaluation-judge';
 import './evaluation-annotation';
 import './evaluation-pipelines';

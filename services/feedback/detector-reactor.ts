@@ -1,4 +1,3 @@
-import type { DomainEvent } from '../../events/catalogue';
 import type { DomainEventStore } from '../../events/catalogued-event-store';
 import type { InteractionLoggedData } from '../../events/catalogue/ingest';
 import { INTERACTION_CATEGORY } from '../../events/catalogue/ingest';
@@ -6,7 +5,7 @@ import { streamName } from '../../events/envelope';
 import { sha256Hex } from '../../lib/ids';
 import { INTERACTIONS, type InteractionDoc } from '../../projections/interactions';
 import type { ReadStore } from '../../projections/read-store';
-import type { Reaction, Reactor, ReactorContext } from '../reactor';
+import { defineReactor, type Reactor } from '../reactor';
 import type { SignalContent } from './commands';
 import { detect } from './correction';
 import { decide, evolve, initialState } from './decider';
@@ -65,31 +64,31 @@ export interface DetectorDeps {
  * turns and are skipped.
  */
 export function correctionDetector(deps: DetectorDeps): Reactor {
-  return {
+  return defineReactor({
     name: 'feedback-detector',
-    eventTypes: new Set(['InteractionLogged']),
     partitionKey: (event) => (event.type === 'InteractionLogged' ? (event.data.conversationId ?? event.stream) : event.stream),
-    async react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction[]> {
-      if (event.type !== 'InteractionLogged') return [];
-      const d = event.data;
-      const next = newUserTurn(d);
-      if (!d.conversationId || d.pipeline || next === null || next.trim() === '') return [];
-      const previous = pickPrevious(d, await deps.turns.before(d.conversationId, event.position));
-      if (!previous) return [];
-      const detection = detect({ question: previous.question, answer: previous.answer, next });
-      if (detection.kind === 'none') return [];
-      const evidence = { nextInteractionId: d.interactionId, language: detection.language, rule: detection.rule, excerpt: excerpt(next) };
-      const suffix = d.interactionId.length <= 100 ? d.interactionId : sha256Hex(d.interactionId).slice(0, 32);
-      const signal: SignalContent =
-        detection.kind === 'correction'
-          ? { signalId: `detected-correction:${suffix}`, interactionId: previous.interactionId, source: 'detector', type: 'corrected', evidence }
-          : { signalId: `detected-reask:${suffix}`, interactionId: previous.interactionId, source: 'detector', type: 'followUp', reask: true, evidence };
-      const stream = streamName(INTERACTION_CATEGORY, previous.interactionId);
-      const state = (await deps.store.readStream(stream)).reduce(evolve, initialState);
-      const events = decide({ type: 'RecordSignal', signal, metadata: context.metadata() }, state);
-      return events.length === 0 ? [] : [{ stream, events, expectedRevision: 'any' }];
+    on: {
+      InteractionLogged: async (event, context) => {
+        const d = event.data;
+        const next = newUserTurn(d);
+        if (!d.conversationId || d.pipeline || next === null || next.trim() === '') return [];
+        const previous = pickPrevious(d, await deps.turns.before(d.conversationId, event.position));
+        if (!previous) return [];
+        const detection = detect({ question: previous.question, answer: previous.answer, next });
+        if (detection.kind === 'none') return [];
+        const evidence = { nextInteractionId: d.interactionId, language: detection.language, rule: detection.rule, excerpt: excerpt(next) };
+        const suffix = d.interactionId.length <= 100 ? d.interactionId : sha256Hex(d.interactionId).slice(0, 32);
+        const signal: SignalContent =
+          detection.kind === 'correction'
+            ? { signalId: `detected-correction:${suffix}`, interactionId: previous.interactionId, source: 'detector', type: 'corrected', evidence }
+            : { signalId: `detected-reask:${suffix}`, interactionId: previous.interactionId, source: 'detector', type: 'followUp', reask: true, evidence };
+        const stream = streamName(INTERACTION_CATEGORY, previous.interactionId);
+        const state = (await deps.store.readStream(stream)).reduce(evolve, initialState);
+        const events = decide({ type: 'RecordSignal', signal, metadata: context.metadata() }, state);
+        return events.length === 0 ? [] : [{ stream, events, expectedRevision: 'any' }];
+      },
     },
-  };
+  });
 }
 
 /**

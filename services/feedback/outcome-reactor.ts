@@ -1,7 +1,6 @@
-import type { DomainEvent } from '../../events/catalogue';
 import type { DomainEventStore } from '../../events/catalogued-event-store';
 import { OutcomeInferred, type OutcomeInferredData, type SignalRecordedData } from '../../events/catalogue/feedback';
-import type { Reaction, Reactor, ReactorContext } from '../reactor';
+import { defineReactor, type Reactor } from '../reactor';
 import { changed, featuresOf, infer, type Inference } from './outcome';
 import type { WeightsReader } from './weights';
 
@@ -54,42 +53,42 @@ export function outcomeReactor(deps: OutcomeReactorDeps): Reactor {
     return view;
   }
 
-  return {
+  return defineReactor({
     name: 'feedback-outcome',
-    eventTypes: new Set(['SignalRecorded']),
     partitionKey: (event) => event.stream,
-    async react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction[]> {
-      if (event.type !== 'SignalRecorded') return [];
-      const view = await viewOf(event.stream);
-      // A replay after a lost checkpoint: this signal's outcome is already decided.
-      if (view.outcomes.some((o) => o.causationId === event.id)) return [];
-      const revisionOf = new Map(view.signals.map((s) => [s.data.signalId, s.revision]));
-      const signals = view.signals.filter((s) => s.revision <= event.revision).map((s) => s.data);
-      let previous: OutcomeInferredData | null = null;
-      for (const o of view.outcomes) if ((revisionOf.get(o.data.signalId) ?? Number.POSITIVE_INFINITY) < event.revision) previous = o.data;
-      const weights = await deps.weights.current(event.data.workloadId);
-      const after = infer(featuresOf(signals), weights.weights);
-      const before: Inference | null = previous ? { outcome: previous.outcome, confidence: previous.confidence, score: previous.score } : null;
-      if (!after || !changed(before, after)) return [];
-      const data: OutcomeInferredData = {
-        interactionId: event.data.interactionId,
-        workloadId: event.data.workloadId,
-        interactionAt: event.data.interactionAt,
-        outcome: after.outcome,
-        confidence: after.confidence,
-        score: after.score,
-        previousOutcome: previous?.outcome ?? null,
-        signals: signals.length,
-        signalId: event.data.signalId,
-        weightsRevision: weights.revision,
-      };
-      return [
-        {
-          stream: event.stream,
-          events: [OutcomeInferred.create({ id: context.eventId('outcome'), data, metadata: context.metadata() })],
-          expectedRevision: 'any',
-        },
-      ];
+    on: {
+      SignalRecorded: async (event, context) => {
+        const view = await viewOf(event.stream);
+        // A replay after a lost checkpoint: this signal's outcome is already decided.
+        if (view.outcomes.some((o) => o.causationId === event.id)) return [];
+        const revisionOf = new Map(view.signals.map((s) => [s.data.signalId, s.revision]));
+        const signals = view.signals.filter((s) => s.revision <= event.revision).map((s) => s.data);
+        let previous: OutcomeInferredData | null = null;
+        for (const o of view.outcomes) if ((revisionOf.get(o.data.signalId) ?? Number.POSITIVE_INFINITY) < event.revision) previous = o.data;
+        const weights = await deps.weights.current(event.data.workloadId);
+        const after = infer(featuresOf(signals), weights.weights);
+        const before: Inference | null = previous ? { outcome: previous.outcome, confidence: previous.confidence, score: previous.score } : null;
+        if (!after || !changed(before, after)) return [];
+        const data: OutcomeInferredData = {
+          interactionId: event.data.interactionId,
+          workloadId: event.data.workloadId,
+          interactionAt: event.data.interactionAt,
+          outcome: after.outcome,
+          confidence: after.confidence,
+          score: after.score,
+          previousOutcome: previous?.outcome ?? null,
+          signals: signals.length,
+          signalId: event.data.signalId,
+          weightsRevision: weights.revision,
+        };
+        return [
+          {
+            stream: event.stream,
+            events: [OutcomeInferred.create({ id: context.eventId('outcome'), data, metadata: context.metadata() })],
+            expectedRevision: 'any',
+          },
+        ];
+      },
     },
-  };
+  });
 }

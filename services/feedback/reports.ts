@@ -1,4 +1,4 @@
-import { FEEDBACK_FACTS, type FactDoc } from '../../projections/feedback';
+import { FEEDBACK_FACTS, type FactDoc } from '../../projections/feedback-facts';
 import type { ReadStore } from '../../projections/read-store';
 import type { LabelledExample } from './calibration';
 import { IMPLICIT_FEATURES, logit, sigmoid, type OutcomeWeights } from './outcome';

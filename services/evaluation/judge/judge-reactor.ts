@@ -6,7 +6,7 @@ import { sha256Hex } from '../../../lib/ids';
 import { JUDGE_SAMPLING, METRICS, type JudgeSamplingDoc, type MetricDoc } from '../../../projections/evaluation';
 import type { ReadStore } from '../../../projections/read-store';
 import { costOf, JudgeUnavailable, modelFamily, type JudgeLlm } from '../../llm/judge-llm';
-import type { Reaction, Reactor, ReactorContext } from '../../reactor';
+import { defineReactor, type Reactor, type ReactorContext } from '../../reactor';
 import { isRuleMetric } from '../pipelines/rule-results';
 import { textOf } from '../validators/input-validator';
 import type { JudgeCounter } from './judge-counter';
@@ -68,26 +68,26 @@ export interface JudgeReactorDeps {
  * grades its own homework), and a judge that keeps failing leaves a recorded gap, never a guess.
  */
 export function judgeReactor(deps: JudgeReactorDeps): Reactor {
-  return {
+  return defineReactor({
     name: 'judge',
-    eventTypes: new Set(['InteractionLogged']),
     // Interactions are judged independently: many at once, bounded by the client's concurrency limit.
     partitionKey: (event) => (event.type === 'InteractionLogged' ? event.data.interactionId : event.id),
-    async react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction[]> {
-      if (event.type !== 'InteractionLogged') return [];
-      const d = event.data;
-      const sampling = await deps.readStore.findById<JudgeSamplingDoc>(JUDGE_SAMPLING, d.workloadId);
-      if (!sampled(sampling, d)) return [];
-      const metrics = (await deps.readStore.find<MetricDoc>(METRICS, { workloadId: d.workloadId, status: 'active' }, { limit: 200 })).docs.filter((m) =>
-        appliesTo(m, d),
-      );
-      if (metrics.length === 0) return [];
-      const answer = textOf([d.response?.choices?.[0]?.message ?? null]).all;
-      const conversation = d.request.messages.map((m) => `${m.role}: ${textOf([m]).all}`).join('\n');
-      const results = await Promise.all(metrics.map((metric) => judgeOne(deps, context, event, metric, conversation, answer)));
-      return [{ stream: streamName(EVALUATION_CATEGORY, d.interactionId), events: results }];
+    on: {
+      InteractionLogged: async (event, context) => {
+        const d = event.data;
+        const sampling = await deps.readStore.findById<JudgeSamplingDoc>(JUDGE_SAMPLING, d.workloadId);
+        if (!sampled(sampling, d)) return [];
+        const metrics = (await deps.readStore.find<MetricDoc>(METRICS, { workloadId: d.workloadId, status: 'active' }, { limit: 200 })).docs.filter((m) =>
+          appliesTo(m, d),
+        );
+        if (metrics.length === 0) return [];
+        const answer = textOf([d.response?.choices?.[0]?.message ?? null]).all;
+        const conversation = d.request.messages.map((m) => `${m.role}: ${textOf([m]).all}`).join('\n');
+        const results = await Promise.all(metrics.map((metric) => judgeOne(deps, context, event, metric, conversation, answer)));
+        return [{ stream: streamName(EVALUATION_CATEGORY, d.interactionId), events: results }];
+      },
     },
-  };
+  });
 }
 
 async function judgeOne(

@@ -4,7 +4,7 @@ import { streamName } from '../../../events/envelope';
 import { PIPELINE_SETTINGS, type PipelineSettingsDoc } from '../../../projections/evaluation-pipelines';
 import { INTERACTIONS, type InteractionDoc } from '../../../projections/interactions';
 import type { ReadStore } from '../../../projections/read-store';
-import type { Reaction, Reactor, ReactorContext } from '../../reactor';
+import { defineReactor, type Reaction, type Reactor, type ReactorContext } from '../../reactor';
 import { textOf } from '../validators/input-validator';
 import { CHECKER_VERSION, extractSql, isOrdered, normalizeQuestion, predictedClassOf, sameRows } from './node-checks';
 import type { SampleDatabases } from './sample-databases';
@@ -27,62 +27,62 @@ export interface PipelineReactorDeps {
  * verdicts as MetricEvaluated (evaluator kind `rule`).
  */
 export function pipelineReactor(deps: PipelineReactorDeps): Reactor {
-  return {
+  return defineReactor({
     name: 'pipeline-checks',
-    eventTypes: new Set(['InteractionLogged', 'ClassLabelled']),
     partitionKey: (event) => (event.type === 'InteractionLogged' || event.type === 'ClassLabelled' ? event.data.interactionId : event.id),
-    async react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction[]> {
-      if (event.type === 'ClassLabelled') return classMatchesLabel(deps, event, context);
-      if (event.type !== 'InteractionLogged') return [];
-      const d = event.data;
-      const pipeline = d.pipeline;
-      if (!pipeline || (pipeline.nodeType !== 'codegen' && pipeline.nodeType !== 'classifier')) return [];
-      const settings = await deps.readStore.findById<PipelineSettingsDoc>(PIPELINE_SETTINGS, d.workloadId);
-      const answer = textOf([d.response?.choices?.[0]?.message ?? null]).all;
-      let checks: Check[] = [];
-      let predictedClass: string | null = null;
-      if (pipeline.nodeType === 'codegen') {
-        if (!settings?.sampleDatabaseSql || !settings.sampleDatabaseHash) return [];
-        const question = textOf(d.request.messages.filter((m) => m.role === 'user')).lastUser;
-        checks = await checkSql(deps, d.workloadId, settings, extractSql(answer), question);
-      } else {
-        predictedClass = predictedClassOf(answer);
-        if (settings && settings.classes.length > 0) {
-          const valid = settings.classes.includes(predictedClass);
-          checks = [{ check: 'class-valid', pass: valid, evidence: valid ? `answered ${predictedClass}` : `answered "${predictedClass.slice(0, 100)}", not one of ${settings.classes.join(', ')}` }];
+    on: {
+      ClassLabelled: (event, context) => classMatchesLabel(deps, event, context),
+      InteractionLogged: async (event, context) => {
+        const d = event.data;
+        const pipeline = d.pipeline;
+        if (!pipeline || (pipeline.nodeType !== 'codegen' && pipeline.nodeType !== 'classifier')) return [];
+        const settings = await deps.readStore.findById<PipelineSettingsDoc>(PIPELINE_SETTINGS, d.workloadId);
+        const answer = textOf([d.response?.choices?.[0]?.message ?? null]).all;
+        let checks: Check[] = [];
+        let predictedClass: string | null = null;
+        if (pipeline.nodeType === 'codegen') {
+          if (!settings?.sampleDatabaseSql || !settings.sampleDatabaseHash) return [];
+          const question = textOf(d.request.messages.filter((m) => m.role === 'user')).lastUser;
+          checks = await checkSql(deps, d.workloadId, settings, extractSql(answer), question);
+        } else {
+          predictedClass = predictedClassOf(answer);
+          if (settings && settings.classes.length > 0) {
+            const valid = settings.classes.includes(predictedClass);
+            checks = [{ check: 'class-valid', pass: valid, evidence: valid ? `answered ${predictedClass}` : `answered "${predictedClass.slice(0, 100)}", not one of ${settings.classes.join(', ')}` }];
+          }
         }
-      }
-      const about = { workloadId: d.workloadId, interactionId: d.interactionId, nodeType: pipeline.nodeType, pipelineRunId: pipeline.runId, interactionOccurredAt: event.metadata.occurredAt };
-      const rule =
-        checks.length === 0
-          ? null
-          : { rule: pipeline.nodeType === 'codegen' ? 'sql-checks' : 'class-valid', pass: checks.every((c) => c.pass), rationale: checks.map((c) => `${c.check}: ${c.evidence}`).join('; ') };
-      const results = rule ? ruleResults(context, await ruleMetrics(deps.readStore, d.workloadId, pipeline.nodeType), rule, about) : [];
-      return [
-        ...(results.length > 0 ? [{ stream: streamName(EVALUATION_CATEGORY, d.interactionId), events: results }] : []),
-        {
-          stream: streamName(NODE_CHECK_CATEGORY, d.interactionId),
-          events: [
-            PipelineNodeChecked.create({
-              id: context.eventId('checked'),
-              data: {
-                workloadId: d.workloadId,
-                interactionId: d.interactionId,
-                pipelineRunId: pipeline.runId,
-                nodeId: pipeline.nodeId,
-                nodeType: pipeline.nodeType,
-                interactionOccurredAt: event.metadata.occurredAt,
-                checks,
-                predictedClass,
-                checkerVersion: CHECKER_VERSION,
-              },
-              metadata: context.metadata(),
-            }),
-          ],
-        },
-      ];
+        const about = { workloadId: d.workloadId, interactionId: d.interactionId, nodeType: pipeline.nodeType, pipelineRunId: pipeline.runId, interactionOccurredAt: event.metadata.occurredAt };
+        const rule =
+          checks.length === 0
+            ? null
+            : { rule: pipeline.nodeType === 'codegen' ? 'sql-checks' : 'class-valid', pass: checks.every((c) => c.pass), rationale: checks.map((c) => `${c.check}: ${c.evidence}`).join('; ') };
+        const results = rule ? ruleResults(context, await ruleMetrics(deps.readStore, d.workloadId, pipeline.nodeType), rule, about) : [];
+        return [
+          ...(results.length > 0 ? [{ stream: streamName(EVALUATION_CATEGORY, d.interactionId), events: results }] : []),
+          {
+            stream: streamName(NODE_CHECK_CATEGORY, d.interactionId),
+            events: [
+              PipelineNodeChecked.create({
+                id: context.eventId('checked'),
+                data: {
+                  workloadId: d.workloadId,
+                  interactionId: d.interactionId,
+                  pipelineRunId: pipeline.runId,
+                  nodeId: pipeline.nodeId,
+                  nodeType: pipeline.nodeType,
+                  interactionOccurredAt: event.metadata.occurredAt,
+                  checks,
+                  predictedClass,
+                  checkerVersion: CHECKER_VERSION,
+                },
+                metadata: context.metadata(),
+              }),
+            ],
+          },
+        ];
+      },
     },
-  };
+  });
 }
 
 /** A person labelled a classifier input: did the classifier answer that class? */

@@ -1,6 +1,6 @@
 import { countTokens } from 'gpt-tokenizer';
 import { detectAll } from 'tinyld';
-import type { InputValidatorsConfig, ValidationOutcome, ValidatorCheck } from '../../../events/catalogue/validation';
+import type { InputValidatorsConfig, ValidationOutcome, ValidatorCheck } from '../../../events/catalogue/evaluation';
 import { dot } from '../../embeddings/embedder';
 import { ADVERSARIAL_PATTERNS } from './adversarial-patterns';
 

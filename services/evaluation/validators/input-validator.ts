@@ -1,8 +1,8 @@
-import type { InputValidatorsConfig, ValidatorCheck, ValidationOutcome } from '../../../events/catalogue/validation';
+import type { InputValidatorsConfig, ValidatorCheck, ValidationOutcome } from '../../../events/catalogue/evaluation';
 import { INTERACTIONS, type InteractionDoc } from '../../../projections/interactions';
 import type { ReadStore } from '../../../projections/read-store';
 import type { Embedder } from '../../embeddings/embedder';
-import { VALIDATOR_CONFIGS, type ValidatorConfigDoc } from '../../../projections/evaluation-inputs';
+import { VALIDATOR_CONFIGS, type ValidatorConfigDoc } from '../../../projections/evaluation-validators';
 import { KNOWN_ATTACKS, PATTERNS_VERSION } from './adversarial-patterns';
 import {
   adversarialCheck,

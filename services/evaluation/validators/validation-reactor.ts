@@ -1,7 +1,6 @@
-import type { DomainEvent } from '../../../events/catalogue';
-import { InputValidated, VALIDATION_CATEGORY } from '../../../events/catalogue/validation';
+import { InputValidated, VALIDATION_CATEGORY } from '../../../events/catalogue/evaluation';
 import { streamName } from '../../../events/envelope';
-import type { Reaction, Reactor, ReactorContext } from '../../reactor';
+import { defineReactor, type Reactor } from '../../reactor';
 import type { InputValidator } from './input-validator';
 
 /**
@@ -10,40 +9,40 @@ import type { InputValidator } from './input-validator';
  * logged before it, so a replay judges it against the same past.
  */
 export function validationReactor(validator: InputValidator): Reactor {
-  return {
+  return defineReactor({
     name: 'input-validators',
-    eventTypes: new Set(['InteractionLogged', 'InputValidatorsConfigured']),
     // A workload's inputs are compared with its earlier ones, so they go in log order; workloads do not wait for each other.
     partitionKey: (event) => (event.type === 'InteractionLogged' || event.type === 'InputValidatorsConfigured' ? event.data.workloadId : event.id),
-    async react(event: DomainEvent, context: ReactorContext): Promise<readonly Reaction[]> {
-      if (event.type === 'InputValidatorsConfigured') {
+    on: {
+      InputValidatorsConfigured: async (event) => {
         validator.forget(event.data.workloadId);
         return [];
-      }
-      if (event.type !== 'InteractionLogged') return [];
-      const d = event.data;
-      const result = await validator.validate(d.workloadId, d.request.messages, { before: event.position });
-      await validator.remember(d.workloadId, d.request.messages, event.position);
-      return [
-        {
-          stream: streamName(VALIDATION_CATEGORY, d.interactionId),
-          events: [
-            InputValidated.create({
-              id: context.eventId('validated'),
-              data: {
-                interactionId: d.interactionId,
-                workloadId: d.workloadId,
-                outcome: result.outcome,
-                checks: [...result.checks],
-                inputTokens: result.inputTokens,
-                validatorsVersion: result.validatorsVersion,
-                embedderId: result.embedderId,
-              },
-              metadata: context.metadata(),
-            }),
-          ],
-        },
-      ];
+      },
+      InteractionLogged: async (event, context) => {
+        const d = event.data;
+        const result = await validator.validate(d.workloadId, d.request.messages, { before: event.position });
+        await validator.remember(d.workloadId, d.request.messages, event.position);
+        return [
+          {
+            stream: streamName(VALIDATION_CATEGORY, d.interactionId),
+            events: [
+              InputValidated.create({
+                id: context.eventId('validated'),
+                data: {
+                  interactionId: d.interactionId,
+                  workloadId: d.workloadId,
+                  outcome: result.outcome,
+                  checks: [...result.checks],
+                  inputTokens: result.inputTokens,
+                  validatorsVersion: result.validatorsVersion,
+                  embedderId: result.embedderId,
+                },
+                metadata: context.metadata(),
+              }),
+            ],
+          },
+        ];
+      },
     },
-  };
+  });
 }

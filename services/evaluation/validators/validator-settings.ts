@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { InputValidatorsConfigured, VALIDATORS_CATEGORY } from '../../../events/catalogue/validation';
+import { InputValidatorsConfigured, VALIDATORS_CATEGORY } from '../../../events/catalogue/evaluation';
 import { workloadIdSchema } from '../../../events/catalogue/ingest';
 import type { DomainEventStore } from '../../../events/catalogued-event-store';
 import { commandMetadata, streamName } from '../../../events/envelope';
-import { INPUT_VALIDATIONS, VALIDATOR_CONFIGS, type InputValidationDoc, type ValidatorConfigDoc } from '../../../projections/evaluation-inputs';
+import { INPUT_VALIDATIONS, VALIDATOR_CONFIGS, type InputValidationDoc, type ValidatorConfigDoc } from '../../../projections/evaluation-validators';
 import type { ReadStore } from '../../../projections/read-store';
 import { handleCommand } from '../../command-handler';
 import type { CommandContext } from '../../commands';

@@ -2,7 +2,7 @@ import type { NewDomainEvent } from '../events/catalogue';
 import { recorded } from '../test/events';
 import { givenEvents } from '../test/projection-spec';
 import { ANNOTATION_ITEMS, ANNOTATION_QUEUES, evaluationAnnotationProjection, itemId } from './evaluation-annotation';
-import { evaluationInputsProjection, INPUT_VALIDATIONS, VALIDATION_DAILY, VALIDATOR_CONFIGS } from './evaluation-inputs';
+import { evaluationValidatorsProjection, INPUT_VALIDATIONS, VALIDATION_DAILY, VALIDATOR_CONFIGS } from './evaluation-validators';
 
 const meta = (minute: number, actor = 'key:k1') => ({ actor, correlationId: 'c', causationId: null, occurredAt: `2026-11-26T10:${String(minute).padStart(2, '0')}:00.000Z`, schemaVersion: 1 });
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -21,7 +21,7 @@ const validated = (n: number, interactionId: string, outcome: 'pass' | 'flag' | 
   metadata: meta(n),
 });
 
-describe('evaluation-inputs projection', () => {
+describe('evaluation-validators projection', () => {
   it('given settings and validations, then the settings, one document per interaction and daily outcome counts', async () => {
     const configured: NewDomainEvent = {
       id: id(1),
@@ -29,7 +29,7 @@ describe('evaluation-inputs projection', () => {
       data: { workloadId: 'hr', domainExamples: ['payroll?'], topicThreshold: 0.2, minTokens: 1, maxTokens: 100, languages: ['en'], anomalyThreshold: 0.1, knownAttacks: [] },
       metadata: meta(1),
     };
-    const store = await givenEvents(evaluationInputsProjection, [configured, validated(2, 'i-1', 'flag'), validated(3, 'i-2', 'pass'), validated(4, 'i-3', 'flag')].map((e, i) => recorded(e, i)));
+    const store = await givenEvents(evaluationValidatorsProjection, [configured, validated(2, 'i-1', 'flag'), validated(3, 'i-2', 'pass'), validated(4, 'i-3', 'flag')].map((e, i) => recorded(e, i)));
     expect(await store.findById(VALIDATOR_CONFIGS, 'hr')).toMatchObject({ languages: ['en'], maxTokens: 100, updatedBy: 'key:k1' });
     expect(await store.findById(INPUT_VALIDATIONS, 'i-1')).toMatchObject({ outcome: 'flag', checks: [{ validator: 'language', evidence: 'detected de' }] });
     expect(await store.findById(VALIDATION_DAILY, 'hr|2026-11-26')).toMatchObject({ flag: 2, pass: 1 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { chatMessageSchema, workloadIdSchema } from '../../events/catalogue/ingest';
-import { VALIDATION_OUTCOMES, VALIDATORS, type ValidatorCheck } from '../../events/catalogue/validation';
-import { INPUT_VALIDATIONS, type InputValidationDoc, type ValidatorConfigDoc } from '../../projections/evaluation-inputs';
+import { VALIDATION_OUTCOMES, VALIDATORS, type ValidatorCheck } from '../../events/catalogue/evaluation';
+import { INPUT_VALIDATIONS, type InputValidationDoc, type ValidatorConfigDoc } from '../../projections/evaluation-validators';
 import { Forbidden } from '../../services/auth/errors';
 import { InputInvalid, issuesFromZod } from '../../services/errors';
 import type { Validation } from '../../services/evaluation/validators/input-validator';

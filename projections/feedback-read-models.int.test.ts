@@ -1,10 +1,15 @@
 import { interactionLogged, recorded } from '../test/events';
 import { givenEvents } from '../test/projection-spec';
 import { onStream, outcomeInferred, signalRecorded, thumbs } from '../services/feedback/test-fixtures';
-import { FEEDBACK_DAILY, FEEDBACK_FACTS, FEEDBACK_SIGNALS, feedbackProjection, signalTopic, type DailyDoc, type FactDoc, type SignalDoc } from './feedback';
+import { FEEDBACK_DAILY, feedbackDailyProjection, type DailyDoc } from './feedback-daily';
+import { FEEDBACK_FACTS, feedbackFactsProjection, type FactDoc } from './feedback-facts';
+import { FEEDBACK_SIGNALS, feedbackSignalsProjection, signalTopic, type SignalDoc } from './feedback-signals';
 import { labelledExamples } from '../services/feedback/reports';
 import { outcomeTopic } from './feedback-interactions';
 import { INTERACTIONS, interactionsProjection, type InteractionDoc } from './interactions';
+
+/** The feedback feature's three read models, kept side by side as the projector keeps them. */
+const feedbackProjections = [feedbackSignalsProjection, feedbackDailyProjection, feedbackFactsProjection];
 
 const logged = recorded(
   interactionLogged(
@@ -29,7 +34,7 @@ const replacement = recorded(interactionLogged({ interactionId: 'i-2' }, '2026-1
 
 describe('feedback read model', () => {
   it('given signals, then one document per signal with its type-specific fields', async () => {
-    const store = await givenEvents(feedbackProjection, [logged, copy, up]);
+    const store = await givenEvents(feedbackProjections, [logged, copy, up]);
     expect(await store.findById<SignalDoc>(FEEDBACK_SIGNALS, 'i-1:s-1')).toMatchObject({
       interactionId: 'i-1',
       type: 'copied',
@@ -44,7 +49,7 @@ describe('feedback read model', () => {
   });
 
   it('given an interaction and its signals, then its facts: segments, features, thumbs by dimension and outcome', async () => {
-    const store = await givenEvents(feedbackProjection, [logged, copy, up, speedDown, good]);
+    const store = await givenEvents(feedbackProjections, [logged, copy, up, speedDown, good]);
     expect(await store.findById<FactDoc>(FEEDBACK_FACTS, 'i-1')).toMatchObject({
       clientId: 'ios',
       language: 'es',
@@ -62,7 +67,7 @@ describe('feedback read model', () => {
   });
 
   it("given signals after midnight on an interaction before it, then they count on the interaction's day, outcomes move", async () => {
-    const store = await givenEvents(feedbackProjection, [logged, copy, up, speedDown, good, bad]);
+    const store = await givenEvents(feedbackProjections, [logged, copy, up, speedDown, good, bad]);
     expect(await store.findById<DailyDoc>(FEEDBACK_DAILY, 'support-bot:2026-11-26')).toMatchObject({
       workloadId: 'support-bot',
       day: '2026-11-26',
@@ -100,7 +105,7 @@ describe('feedback read model', () => {
         position,
         position,
       );
-    const store = await givenEvents(feedbackProjection, [logged, up, evaluated(true, 'human', 4), evaluated(false, 'human', 5), evaluated(true, 'judge', 6)]);
+    const store = await givenEvents(feedbackProjections, [logged, up, evaluated(true, 'human', 4), evaluated(false, 'human', 5), evaluated(true, 'judge', 6)]);
     const facts = await store.findById<FactDoc>(FEEDBACK_FACTS, 'i-1');
     expect(facts?.humanLabels).toEqual({ pass: 1, fail: 1 });
     expect(facts ? labelledExamples([facts]) : []).toEqual([expect.objectContaining({ good: false, source: 'human' })]);
@@ -108,13 +113,13 @@ describe('feedback read model', () => {
   });
 
   it('given the same events twice, then everything is counted once', async () => {
-    const store = await givenEvents(feedbackProjection, [logged, copy, copy, good, good]);
+    const store = await givenEvents(feedbackProjections, [logged, copy, copy, good, good]);
     expect(await store.findById<DailyDoc>(FEEDBACK_DAILY, 'support-bot:2026-11-26')).toMatchObject({ signals: { copied: 1 }, outcomes: { good: 1 } });
     await store.close();
   });
 
   it('notifies the workload topic of each signal, after the commit', () => {
-    expect(feedbackProjection.notify?.(copy)).toEqual([{ topic: signalTopic('support-bot'), message: { id: 'i-1:s-1', interactionId: 'i-1', position: 2 } }]);
+    expect(feedbackSignalsProjection.notify?.(copy)).toEqual([{ topic: signalTopic('support-bot'), message: { id: 'i-1:s-1', interactionId: 'i-1', position: 2 } }]);
   });
 });
 
