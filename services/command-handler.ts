@@ -16,7 +16,11 @@ export interface Loaded<S> {
 }
 
 export interface Handled<S> extends Loaded<S> {
-  /** What this call appended: nothing when the stream already held the decision (a retry, a no-op). */
+  /**
+   * What the decider decided, durable once this resolves: appended by this call, or already in
+   * the stream under the same event ids (the store answers such a retry with the original).
+   * Empty when the decider found nothing to add on the stream's history (a repeat, a no-op).
+   */
   readonly events: readonly NewDomainEvent[];
   /**
    * Global position of the last event appended; for a retry the store recognised, of the

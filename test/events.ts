@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent, NewDomainEvent } from '../events/catalogue';
-import type { InteractionLoggedData } from '../events/catalogue/ingest';
+import { InteractionLogged, type InteractionLoggedData } from '../events/catalogue/ingest';
 import { contentHashOf, type InteractionContent } from '../services/ingest/decider';
 
 /** A stored event as the projector would hand it over. */
@@ -33,10 +33,5 @@ export function interactionContent(overrides: Partial<InteractionContent> = {}):
 export function interactionLogged(overrides: Partial<InteractionContent> = {}, occurredAt = '2026-11-26T10:00:00.000Z'): NewDomainEvent {
   const content = interactionContent(overrides);
   const data: InteractionLoggedData = { ...content, contentHash: contentHashOf(content) };
-  return {
-    id: randomUUID(),
-    type: 'InteractionLogged',
-    data,
-    metadata: { correlationId: randomUUID(), causationId: null, actor: 'key:test', occurredAt, schemaVersion: 1 },
-  };
+  return InteractionLogged.create({ id: randomUUID(), data, metadata: { correlationId: randomUUID(), causationId: null, actor: 'key:test', occurredAt } });
 }

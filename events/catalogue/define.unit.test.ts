@@ -64,3 +64,23 @@ describe('event catalogue', () => {
     expect(() => new EventCatalogue([v1, v1] as const)).toThrow(/defined twice/);
   });
 });
+
+describe('EventDefinition.create', () => {
+  const metadata = { correlationId: 'c', causationId: null, actor: 'test', occurredAt: '2026-01-01T00:00:00.000Z' };
+
+  it('stamps the type and the current schema version: v1 of a new type, v2 after a change', () => {
+    expect(v1.create({ id: 'e-1', data: { name: 'Ada' }, metadata })).toEqual({
+      id: 'e-1',
+      type: 'PersonRegistered',
+      data: { name: 'Ada' },
+      metadata: { ...metadata, schemaVersion: 1 },
+    });
+    expect(PersonRegistered.create({ id: 'e-2', data: { firstName: 'Ada', lastName: 'King' }, metadata }).metadata.schemaVersion).toBe(2);
+  });
+
+  it('overrides a version the caller carried along (a command’s metadata cannot pick the schema)', () => {
+    const carried = { ...metadata, schemaVersion: 7 };
+    const event = PersonRegistered.create({ id: 'e-3', data: { firstName: 'A', lastName: 'B' }, metadata: carried });
+    expect(event.metadata.schemaVersion).toBe(2);
+  });
+});

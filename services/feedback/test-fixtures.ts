@@ -1,7 +1,7 @@
 /** Events of the feedback feature for tests: signals and outcomes as the service and reactors write them. */
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent, NewDomainEvent } from '../../events/catalogue';
-import type { OutcomeInferredData, SignalRecordedData } from '../../events/catalogue/feedback';
+import { OutcomeInferred, SignalRecorded, type OutcomeInferredData, type SignalRecordedData } from '../../events/catalogue/feedback';
 import type { SignalContent } from './commands';
 import { signalContentHash, signalEventId } from './decider';
 
@@ -19,18 +19,11 @@ export function signalRecorded(
   };
   const data: SignalRecordedData =
     base.type === 'edited' && extra.editDistance !== undefined ? { ...base, editDistance: extra.editDistance } : base;
-  return {
+  return SignalRecorded.create({
     id: signalEventId(content.interactionId, content.signalId),
-    type: 'SignalRecorded',
     data,
-    metadata: {
-      correlationId: 'c',
-      causationId: null,
-      actor: 'key:test',
-      occurredAt: extra.occurredAt ?? '2026-11-26T10:01:00.000Z',
-      schemaVersion: 1,
-    },
-  };
+    metadata: { correlationId: 'c', causationId: null, actor: 'key:test', occurredAt: extra.occurredAt ?? '2026-11-26T10:01:00.000Z' },
+  });
 }
 
 export function thumbs(interactionId: string, up: boolean, signalId: string = randomUUID(), dimension: 'speed' | 'accuracy' | null = null): SignalContent {
@@ -49,12 +42,11 @@ export function outcomeInferred(overrides: DistributivePartial<OutcomeInferredDa
     weightsRevision: -1,
     ...overrides,
   };
-  return {
+  return OutcomeInferred.create({
     id: randomUUID(),
-    type: 'OutcomeInferred',
     data,
-    metadata: { correlationId: 'c', causationId: null, actor: 'system:feedback-outcome', occurredAt: '2026-11-26T10:01:01.000Z', schemaVersion: 1 },
-  };
+    metadata: { correlationId: 'c', causationId: null, actor: 'system:feedback-outcome', occurredAt: '2026-11-26T10:01:01.000Z' },
+  });
 }
 
 /** A stored event on the interaction's stream, as the projector hands it over. */
