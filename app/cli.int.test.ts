@@ -6,6 +6,7 @@ import { parseConfig, type Config } from './config';
 import { createApp } from './wiring';
 import { silentLogger } from '../lib/logger';
 import { chatInteraction } from '../test/fixtures';
+import { settled } from '../test/settle';
 
 /** Runs a CLI command in-process and returns what it printed on stdout, line by line. */
 async function capture(run: () => Promise<number>): Promise<{ code: number; lines: string[] }> {
@@ -33,7 +34,7 @@ beforeAll(async () => {
   const app = await createApp(config, { logger: silentLogger });
   await app.ingest.log({ ...chatInteraction(), id: 'cli-1' }, { actor: 'test', correlationId: 'c1' });
   await app.ingest.log({ ...chatInteraction({ workloadId: 'other' }), id: 'cli-2' }, { actor: 'test', correlationId: 'c2' });
-  await app.projector.waitFor(await app.store.headPosition());
+  await settled(app);
   await app.stop();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,6 +74,7 @@ describe('flywheel CLI', () => {
     expect(one.lines.every((l) => JSON.parse(l).stream === 'interaction-cli-2')).toBe(true);
 
     const typed = await capture(() => runReplay(config, ['--types', 'ApiKeyIssued']));
+    expect(typed.lines.length).toBeGreaterThan(0);
     expect(typed.lines.every((l) => JSON.parse(l).type === 'ApiKeyIssued')).toBe(true);
   });
 

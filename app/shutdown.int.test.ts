@@ -8,6 +8,7 @@ import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../test/http';
 import { postGql } from '../test/server-process';
 import { subscribeSse } from '../test/sse';
 import { startServer, type RunningServer } from './server';
+import { settled } from '../test/settle';
 
 /**
  * Graceful shutdown (SIGTERM → server.close()): stop accepting, let what is in flight finish,
@@ -73,7 +74,7 @@ it('given many logInteraction requests in flight, when the server closes, then e
   // Reopened on the same data dir: every acknowledged interaction is there, once, where it was acknowledged.
   const reopened = await startTestApp({}, { dataDir: dir });
   try {
-    await reopened.app.projector.waitFor(await reopened.app.store.headPosition());
+    await settled(reopened.app);
     for (const { id, position } of acked) {
       const stream = await reopened.app.store.readStream(`interaction-${id}`);
       expect(stream.map((e) => e.position)).toEqual([position]);

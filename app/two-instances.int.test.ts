@@ -11,6 +11,7 @@ import { logInput } from '../test/graph-input';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../test/http';
 import { assertNatsReachable, natsRequired, natsSkipReason, natsUrl, runNatsSuites } from '../test/nats-available';
 import { subscribeSse, type Fetch } from '../test/sse';
+import { settled } from '../test/settle';
 
 /**
  * Scaled out: one instance projects (and so publishes), the others only serve the API; they
@@ -96,7 +97,7 @@ describeIf(runNatsSuites, 'two instances on one NATS and one data dir', natsSkip
   });
 
   it('reports on B (no projector) the lag of the shared read models, not of its idle projector', async () => {
-    await a.app.projector.waitFor(await a.app.store.headPosition());
+    await settled(a.app);
     const response = await b.app.yoga.fetch('http://localhost/ready');
     expect(response.status).toBe(200);
     const ready: { ready: boolean; lag: Record<string, number> } = await response.json();

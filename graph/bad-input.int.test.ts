@@ -4,6 +4,7 @@ import { issueFeedbackToken } from '../services/auth/feedback-token';
 import { feedbackTokenSecret, issueExpiredKey, issueKey, logInput, parseResponse, type GraphQLResponse } from '../test/api-keys';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../test/http';
 import { LogInteractionDocument, RevokeApiKeyDocument } from './generated/operations';
+import { settled } from '../test/settle';
 
 /**
  * Issue 3's bad-input suite, over HTTP: every way a request can be wrong gets its own status
@@ -38,7 +39,7 @@ interface Refusal {
 
 /** Sends, then checks the status, the first error's code/reason/message, and that the head did not move. */
 async function expectRefused(send: Send, expected: Refusal): Promise<GraphQLResponse> {
-  const head = await t.app.store.headPosition();
+  const head = await settled(t.app);
   const { status, text } = await send();
   const body = parseResponse(text);
   const error = body.errors?.[0];
@@ -122,7 +123,7 @@ describe('wrong types', () => {
   });
 
   it('well-typed but invalid input is a domain error in the result (200, InputInvalid), and appends nothing', async () => {
-    const head = await t.app.store.headPosition();
+    const head = await settled(t.app);
     const { status, body } = await t.gql(LogInteractionDocument, { input: { ...logInput('has spaces'), latencyMs: -1 } });
     expect(status).toBe(200);
     const result = body.data?.logInteraction;

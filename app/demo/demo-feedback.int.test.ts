@@ -6,6 +6,7 @@ import { startServer, type RunningServer } from '../server';
 import { runDemo } from './main';
 import { demoSignals } from './signals';
 import { demoTraffic } from './traffic';
+import { settled } from '../../test/settle';
 
 describe('demo feedback', () => {
   it('is repeatable and valid input for recordSignal, on user-facing answers only', () => {
@@ -36,12 +37,7 @@ describe('demo feedback', () => {
       const result = await runDemo({ url: server.url, key: TEST_ADMIN_KEY, count: 600, batchSize: 100, seed: 42, signals: true, progress: () => undefined });
       expect(result.signals?.rejected).toBe(0);
       expect(result.signals?.accepted).toBeGreaterThan(150);
-      for (let i = 0; i < 5; i++) {
-        const head = await t.app.store.headPosition();
-        await t.app.projector.waitFor(head, 60_000);
-        for (const r of t.app.reactors) await r.waitFor(head, 60_000);
-        if ((await t.app.store.headPosition()) === head) break;
-      }
+      await settled(t.app, 60_000);
       const calibration = await t.gql(OutcomeCalibrationDocument, { workloadId: 'support-bot' });
       expect(calibration.body.data?.outcomeCalibration).toMatchObject({ fitted: true });
       const copied = calibration.body.data?.outcomeCalibration.signals.find((s) => s.feature === 'copied');

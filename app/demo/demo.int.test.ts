@@ -4,6 +4,7 @@ import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../../test/http';
 import { startServer, type RunningServer } from '../server';
 import { runDemo } from './main';
 import { demoTraffic } from './traffic';
+import { settled } from '../../test/settle';
 
 describe('demo traffic', () => {
   it('is repeatable for a seed and valid input for logInteraction', () => {
@@ -35,7 +36,7 @@ describe('demo traffic', () => {
       const result = await runDemo({ url: server.url, key: TEST_ADMIN_KEY, count: 120, batchSize: 50, seed: 1, progress: (done) => ticks.push(done) });
       expect(result).toEqual({ accepted: 120, rejected: 0, workloads: ['hr-assistant', 'support-bot', 'text-to-sql'] });
       expect(ticks).toEqual([50, 100, 120]);
-      await t.app.projector.waitFor(await t.app.store.headPosition());
+      await settled(t.app);
       const total = await t.app.adapters.readStore.count('interactions', {});
       expect(total).toBe(120);
     });

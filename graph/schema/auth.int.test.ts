@@ -12,6 +12,7 @@ import {
   RevokeApiKeyDocument,
   WorkloadsDocument,
 } from '../generated/operations';
+import { settled } from '../../test/settle';
 
 let t: TestApp;
 
@@ -52,7 +53,7 @@ describe('issueApiKey', () => {
   });
 
   it('refuses what the decider refuses with InputInvalid naming the field, and appends nothing', async () => {
-    const head = await t.app.store.headPosition();
+    const head = await settled(t.app);
     const { body } = await t.gql(IssueApiKeyDocument, {
       input: { name: ' ', scopes: ['admin'], workloadIds: ['support-bot'], expiresAt: '2001-01-01T00:00:00Z' },
     });
@@ -69,7 +70,7 @@ describe('issueApiKey', () => {
 
   it('is for admins only: any other key gets 403 FORBIDDEN and nothing is issued', async () => {
     const { key } = await issueKey(t, ['ingest', 'read']);
-    const head = await t.app.store.headPosition();
+    const head = await settled(t.app);
     const { status, body } = await t.gql(IssueApiKeyDocument, { input: { name: 'escalate', scopes: ['admin'] } }, { key });
     expect(status).toBe(403);
     expect(body.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
@@ -81,7 +82,7 @@ describe('issueApiKey', () => {
 describe('scopes and workloads', () => {
   it('refuses logInteraction to a key without ingest with 403 FORBIDDEN, appending nothing', async () => {
     const { key } = await issueKey(t, ['read', 'feedback']);
-    const head = await t.app.store.headPosition();
+    const head = await settled(t.app);
     const { status, body } = await logAs(key, 'auth-scope');
     expect(status).toBe(403);
     expect(body.errors?.[0]?.message).toMatch(/^forbidden/);
@@ -94,7 +95,7 @@ describe('scopes and workloads', () => {
     const other = await logAs(TEST_ADMIN_KEY, 'auth-b', 'auth-b-1');
     expect(other.body.data?.logInteraction.__typename).toBe('InteractionAccepted');
 
-    const head = await t.app.store.headPosition();
+    const head = await settled(t.app);
     const refused = await t.raw(
       JSON.stringify({
         query: 'mutation($input: LogInteractionInput!) { logInteraction(input: $input) { __typename ... on Forbidden { code reason workloadId } } }',
@@ -114,7 +115,7 @@ describe('scopes and workloads', () => {
     expect(items.items.map((i) => i.__typename)).toEqual(['InteractionAccepted', 'Forbidden']);
     expect(await t.app.store.readStream('interaction-auth-b-3')).toHaveLength(0);
 
-    await t.app.projector.waitFor(await t.app.store.headPosition());
+    await settled(t.app);
     const listed = await t.gql(InteractionsDocument, { filter: null, first: 100, after: null }, { key });
     expect(listed.body.data?.interactions.edges.map((e) => e.node.id)).toEqual(['auth-a-1']);
     const workloads = await t.gql(WorkloadsDocument, {}, { key });
@@ -152,7 +153,7 @@ describe('revokeApiKey', () => {
     const { keyId } = await issueKey(t, ['read']);
     const first = await t.gql(RevokeApiKeyDocument, { keyId, reason: null });
     expect(first.body.data?.revokeApiKey.__typename).toBe('ApiKeyRevoked');
-    const head = await t.app.store.headPosition();
+    const head = await settled(t.app);
 
     const again = await t.gql(RevokeApiKeyDocument, { keyId, reason: null });
     expect(again.body.data?.revokeApiKey).toMatchObject({ __typename: 'ApiKeyAlreadyRevoked', code: 'API_KEY_ALREADY_REVOKED' });

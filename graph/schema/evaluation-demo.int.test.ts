@@ -19,6 +19,7 @@ import {
   SetJudgeSamplingDocument,
   SubmitLabelsDocument,
 } from '../generated/operations';
+import { settled } from '../../test/settle';
 
 /**
  * The whole evaluation stage on the demo traffic (an HR assistant in three languages, a support
@@ -27,7 +28,7 @@ import {
 let fake: FakeOpenAi;
 let t: TestApp;
 const COUNT = 45;
-/** The stand-in judge's rule and the annotator's are the same, so they should agree throughout. */
+/** The stand-in judge's rule. The annotator starts from it and disagrees on purpose, so agreement is measured, not built in. */
 const ACTIONABLE = /\d|update|forgot|refund/i;
 
 beforeAll(async () => {
@@ -62,41 +63,55 @@ beforeAll(async () => {
     if (Date.now() > deadline) throw new Error('not every interaction was validated');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  await t.app.projector.waitFor(await t.app.store.headPosition());
+  await settled(t.app);
 }, 120_000);
 afterAll(async () => {
   await t.close();
   await fake.close();
 });
 
-async function settled(types: string[], count: number): Promise<void> {
+async function settledAfter(types: string[], count: number): Promise<void> {
   const deadline = Date.now() + 60_000;
   while ((await t.app.store.readAll({ filter: { eventTypes: types }, maxCount: 1_000 })).events.length < count) {
     if (Date.now() > deadline) throw new Error(`fewer than ${count} ${types.join('/')} events`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  await t.app.projector.waitFor(await t.app.store.headPosition());
+  await settled(t.app);
 }
 
+/** The workload's interactions (a page holds them all at this size); a query error fails the test instead of reading as none. */
 async function ids(workloadId: string, nodeType?: 'codegen' | 'writer') {
   const { body } = await t.gql(InteractionsDocument, { filter: { workloadId, ...(nodeType ? { nodeType } : {}) }, first: 100 });
-  return body.data?.interactions.edges.map((e) => e.node) ?? [];
+  if (body.errors !== undefined || body.data === undefined || body.data === null) throw new Error(`interactions(${workloadId}): ${JSON.stringify(body)}`);
+  const nodes = body.data.interactions.edges.map((e) => e.node);
+  expect(nodes.length).toBeGreaterThan(0);
+  expect(body.data.interactions.pageInfo.hasNextPage).toBe(false);
+  return nodes;
 }
 
 describe('evaluation on the demo traffic', () => {
   it('validates every input and flags the Spanish and German HR questions for the fallback route', async () => {
     const hr = await ids('hr-assistant');
-    const outcomes = await Promise.all(hr.map(async (i) => (await t.gql(InputValidationDocument, { interactionId: i.id })).body.data?.inputValidation));
-    expect(outcomes.every((o) => o !== null && o !== undefined)).toBe(true);
-    const fallback = outcomes.filter((o) => o?.route === 'fallback').length;
-    const foreign = hr.filter((i) => /[¿ä]/.test(i.prompt ?? '')).length;
-    expect(fallback).toBeGreaterThanOrEqual(Math.min(1, foreign));
+    const routes = await Promise.all(
+      hr.map(async (i) => {
+        const outcome = (await t.gql(InputValidationDocument, { interactionId: i.id })).body.data?.inputValidation;
+        if (outcome === null || outcome === undefined) throw new Error(`no input validation for ${i.id}`);
+        return { foreign: /[¿ä]/.test(i.prompt ?? ''), route: outcome.route };
+      }),
+    );
+    // Seed 7 draws both languages' questions and English ones; the test means nothing without them.
+    const foreign = routes.filter((r) => r.foreign);
+    const english = routes.filter((r) => !r.foreign);
+    expect(foreign.length).toBeGreaterThan(0);
+    expect(english.length).toBeGreaterThan(0);
+    expect(foreign.map((r) => r.route)).toEqual(foreign.map(() => 'fallback'));
+    expect(english.some((r) => r.route !== 'fallback')).toBe(true);
   });
 
   it('judges support answers and SQL writer nodes, and draws the timeline', async () => {
     const support = await ids('support-bot');
     const writers = await ids('text-to-sql', 'writer');
-    await settled(['MetricEvaluated', 'EvaluationSkipped'], support.length + writers.length);
+    await settledAfter(['MetricEvaluated', 'EvaluationSkipped'], support.length + writers.length);
     const timeline = (await t.gql(EvaluationTimelineDocument, { workloadId: 'support-bot', evaluatorKind: 'judge' })).body.data?.evaluationTimeline ?? [];
     expect(timeline.reduce((n, p) => n + p.evaluated, 0)).toBe(support.length);
     expect(fake.requests.length).toBeGreaterThanOrEqual(support.length);
@@ -111,13 +126,16 @@ describe('evaluation on the demo traffic', () => {
 
   it('checks every SQL run: codegen executes read-only, and a run report names the first failing node if any', async () => {
     const codegen = await ids('text-to-sql', 'codegen');
-    await settled(['PipelineNodeChecked'], codegen.length * 2);
+    await settledAfter(['PipelineNodeChecked'], codegen.length * 2);
     for (const node of codegen) {
-      const runId = node.pipeline?.runId ?? '';
+      const runId = node.pipeline?.runId;
+      if (runId === undefined || runId === null) throw new Error(`codegen node ${node.id} has no pipeline run`);
       const report = (await t.gql(PipelineRunReportDocument, { runId })).body.data?.pipelineRunReport;
-      const sql = report?.nodes.find((n) => n.nodeType === 'codegen');
+      if (report === null || report === undefined) throw new Error(`no report for run ${runId}`);
+      const sql = report.nodes.find((n) => n.nodeType === 'codegen');
       expect(sql?.checks.find((c) => c.check === 'sql-executes')?.pass).toBe(true);
-      if (report?.status === 'failed') expect(report.firstFailingNode).not.toBeNull();
+      // A failed run names its first failing node, and a run that did not fail names none.
+      expect(report.firstFailingNode !== null).toBe(report.status === 'failed');
     }
   });
 
@@ -126,16 +144,25 @@ describe('evaluation on the demo traffic', () => {
     const created = (await t.gql(CreateAnnotationQueueDocument, { input: { workloadId: 'support-bot', name: 'demo', metricIds: ['support-bot.actionable'], stratifyBy: 'model', sampleSize: 6 } }, { key: annotator })).body.data
       ?.createAnnotationQueue;
     if (created?.__typename !== 'AnnotationQueue') throw new Error(JSON.stringify(created));
+    expect(created.itemCount).toBeGreaterThanOrEqual(4);
+    // The annotator applies the judge's rule but overrules it on every second item.
+    let overruled = 0;
     for (let i = 0; i < created.itemCount; i++) {
       const claim = (await t.gql(ClaimAnnotationItemDocument, { queueId: created.id }, { key: annotator })).body.data?.claimAnnotationItem;
       if (claim?.__typename !== 'AnnotationClaim') throw new Error(JSON.stringify(claim));
-      const pass = ACTIONABLE.test(claim.interaction?.responseText ?? '');
-      await t.gql(SubmitLabelsDocument, { input: { queueId: created.id, interactionId: claim.interactionId, labels: [{ metricId: 'support-bot.actionable', pass }] } }, { key: annotator });
+      const judged = ACTIONABLE.test(claim.interaction?.responseText ?? '');
+      const overrule = i % 2 === 1;
+      if (overrule) overruled++;
+      const submitted = await t.gql(SubmitLabelsDocument, { input: { queueId: created.id, interactionId: claim.interactionId, labels: [{ metricId: 'support-bot.actionable', pass: overrule ? !judged : judged }] } }, { key: annotator });
+      expect(JSON.stringify(submitted.body)).not.toContain('"errors"');
     }
-    await t.app.projector.waitFor(await t.app.store.headPosition());
+    await settled(t.app);
     const report = (await t.gql(AgreementReportDocument, { metricId: 'support-bot.actionable' })).body.data?.agreementReport;
     if (report?.__typename !== 'AgreementReport') throw new Error(JSON.stringify(report));
-    expect(report.judgeVsHuman.overall.pairs).toBe(created.itemCount);
-    expect(report.judgeVsHuman.overall.percentAgreement).toBe(1);
+    const { pairs, percentAgreement, confusion } = report.judgeVsHuman.overall;
+    expect(pairs).toBe(created.itemCount);
+    expect(percentAgreement).toBeCloseTo((created.itemCount - overruled) / created.itemCount, 10);
+    expect(confusion.passFail + confusion.failPass).toBe(overruled);
+    expect(confusion.passPass + confusion.failFail).toBe(created.itemCount - overruled);
   });
 });

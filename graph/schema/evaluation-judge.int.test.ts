@@ -2,6 +2,7 @@ import { logInput } from '../../test/graph-input';
 import { startTestApp, type TestApp } from '../../test/http';
 import { startFakeOpenAi, type FakeOpenAi } from '../../services/llm/testing/fake-openai-server';
 import { DefineMetricDocument, JudgeStatusDocument, LogInteractionDocument, MetricResultsDocument, SetJudgeSamplingDocument } from '../generated/operations';
+import { settled } from '../../test/settle';
 
 let fake: FakeOpenAi;
 let t: TestApp;
@@ -45,7 +46,7 @@ describe('the LLM judge against a local OpenAI-compatible server', () => {
     expect(events.map((e) => e.type).sort()).toEqual(['EvaluationSkipped', 'MetricEvaluated']);
     expect(events.find((e) => e.type === 'EvaluationSkipped')?.data).toMatchObject({ reason: 'SAME_MODEL', metricId: 'support-bot.kind' });
 
-    await t.app.projector.waitFor(await t.app.store.headPosition());
+    await settled(t.app);
     const results = (await t.gql(MetricResultsDocument, { interactionId: 'judged-1' })).body.data?.metricResults;
     expect(results).toEqual([
       expect.objectContaining({

@@ -1,6 +1,7 @@
 import { logInput } from '../../test/graph-input';
 import { startTestApp, type TestApp } from '../../test/http';
 import { ClassifierReportDocument, ConfigurePipelineChecksDocument, DefineMetricDocument, LabelClassDocument, LogInteractionsDocument, PipelineRunReportDocument, type LogInteractionInput } from '../generated/operations';
+import { settled } from '../../test/settle';
 
 const SAMPLE_DB = `
 CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER, total REAL, region TEXT, shipped_at TEXT, delivered_at TEXT);
@@ -66,7 +67,7 @@ describe('pipeline runs over HTTP', () => {
       await checked(`${r}-classify`);
       await checked(`${r}-generate-sql`);
     }
-    await t.app.projector.waitFor(await t.app.store.headPosition());
+    await settled(t.app);
   });
 
   it('runs codegen SQL read-only against the sample database and compares it with the reference', async () => {
@@ -114,7 +115,7 @@ describe('pipeline runs over HTTP', () => {
       if (Date.now() > deadline) throw new Error('no class-matches-label result');
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    await t.app.projector.waitFor(await t.app.store.headPosition());
+    await settled(t.app);
     const run3 = (await t.gql(PipelineRunReportDocument, { runId: 'run-3' })).body.data?.pipelineRunReport;
     expect(run3?.firstFailingNode).toMatchObject({ nodeId: 'classify' });
     expect(run3?.firstFailingNode?.failures.join(' ')).toContain('labelled logistics');

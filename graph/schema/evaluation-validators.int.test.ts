@@ -2,6 +2,7 @@ import { issueKey } from '../../test/api-keys';
 import { logInput } from '../../test/graph-input';
 import { startTestApp, type TestApp } from '../../test/http';
 import { ConfigureInputValidatorsDocument, InputValidationDocument, InputValidatorsDocument, LogInteractionDocument, ValidateInputDocument } from '../generated/operations';
+import { settled } from '../../test/settle';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -86,7 +87,7 @@ describe('the validator reactor', () => {
     const accepted = body.data?.logInteraction;
     if (accepted?.__typename !== 'InteractionAccepted') throw new Error(JSON.stringify(body));
     const [event] = await eventually(() => t.app.store.readStream('validation-validated-1'));
-    await t.app.projector.waitFor(await t.app.store.headPosition());
+    await settled(t.app);
     const validation = (await t.gql(InputValidationDocument, { interactionId: 'validated-1' })).body.data?.inputValidation;
     expect(validation).toMatchObject({ interactionId: 'validated-1', outcome: 'block', route: 'refuse' });
     expect(event).toMatchObject({ type: 'InputValidated', metadata: { actor: 'system:input-validators' } });

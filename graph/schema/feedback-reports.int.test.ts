@@ -23,19 +23,10 @@ import {
   type LogInteractionInput,
   type RecordSignalInput,
 } from '../generated/operations';
+import { settled } from '../../test/settle';
 
 let t: TestApp;
 const inProcess: Fetch = async (url, init) => t.app.yoga.fetch(url, init);
-
-/** Until the projector and every reactor have caught up with each other. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 6; i++) {
-    const head = await t.app.store.headPosition();
-    await t.app.projector.waitFor(head);
-    for (const r of t.app.reactors) await r.waitFor(head);
-    if ((await t.app.store.headPosition()) === head) return;
-  }
-}
 
 /**
  * 80 interactions of workload `rep`: good answers are copied, bad ones stopped; a quarter get a
@@ -62,7 +53,7 @@ async function seed(): Promise<void> {
   }
   const recorded = await t.gql(RecordSignalsDocument, { inputs: signals });
   if (recorded.body.data?.recordSignals.__typename !== 'RecordedSignals') throw new Error(JSON.stringify(recorded.body));
-  await settle();
+  await settled(t.app);
 }
 
 beforeAll(async () => {

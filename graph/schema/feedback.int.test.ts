@@ -8,6 +8,7 @@ import {
   RecordSignalsDocument,
   type RecordSignalInput,
 } from '../generated/operations';
+import { settled } from '../../test/settle';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -64,7 +65,7 @@ describe('recordSignal with an API key', () => {
     const result = body.data?.recordSignals;
     if (result?.__typename !== 'RecordedSignals') throw new Error(JSON.stringify(body));
     expect(result).toMatchObject({ accepted: 8, rejected: 0 });
-    await t.app.projector.waitFor(await t.app.store.headPosition());
+    await settled(t.app);
     const view = await t.gql(InteractionFeedbackDocument, { id: 'fb-2' });
     const interaction = view.body.data?.interaction;
     expect(interaction?.signalSummary.total).toBe(8);
@@ -91,7 +92,8 @@ describe('recordSignal with an API key', () => {
     if (result?.__typename !== 'RecordedSignals') throw new Error(JSON.stringify(body));
     expect(result.items.map((i) => i.__typename)).toEqual(['SignalAccepted', 'NotFound', 'InputInvalid', 'InputInvalid']);
     const invalid = result.items[2];
-    if (invalid?.__typename === 'InputInvalid') expect(invalid.issues.map((i) => i.path)).toEqual(['inputs.2.tokensReceived']);
+    if (invalid?.__typename !== 'InputInvalid') throw new Error(JSON.stringify(invalid));
+    expect(invalid.issues.map((i) => i.path)).toEqual(['inputs.2.tokensReceived']);
   });
 
   it('records feedback on an interaction logged with privacy findings ahead of it in its stream', async () => {

@@ -9,6 +9,7 @@ import {
 import { CountingReadStore } from '../../test/counting-read-store';
 import { chatInteraction } from '../../test/fixtures';
 import { startTestApp, type TestApp } from '../../test/http';
+import { settled } from '../../test/settle';
 
 function input(overrides: Partial<LogInteractionInput> = {}): LogInteractionInput {
   const base = chatInteraction();
@@ -64,7 +65,7 @@ describe('logInteraction over HTTP', () => {
   });
 
   it('answers invalid input with InputInvalid naming each field, and appends nothing', async () => {
-    const head = await t.app.store.headPosition();
+    const head = await settled(t.app);
     const { status, body } = await t.gql(LogInteractionDocument, {
       input: input({ workloadId: 'has spaces', request: { model: 'm', messages: [] } }),
     });
@@ -89,13 +90,14 @@ describe('logInteractions over HTTP', () => {
     expect(result.rejected).toBe(1);
     expect(result.items.map((i) => i.__typename)).toEqual(['InteractionAccepted', 'InputInvalid', 'InteractionAccepted']);
     const refused = result.items[1];
-    if (refused?.__typename === 'InputInvalid') expect(refused.issues[0]?.path).toBe('inputs.1.latencyMs');
+    if (refused?.__typename !== 'InputInvalid') throw new Error(JSON.stringify(refused));
+    expect(refused.issues[0]?.path).toBe('inputs.1.latencyMs');
     expect(await t.app.store.readStream('interaction-batch-2')).toHaveLength(0);
     expect(await t.app.store.readStream('interaction-batch-3')).toHaveLength(1);
   });
 
   it('refuses a batch over 1,000 items with BatchTooLarge and appends nothing', async () => {
-    const head = await t.app.store.headPosition();
+    const head = await settled(t.app);
     const one = input();
     const { body } = await t.gql(LogInteractionsDocument, { inputs: Array.from({ length: 1001 }, () => one) });
     expect(body.data?.logInteractions).toMatchObject({ __typename: 'BatchTooLarge', code: 'BATCH_TOO_LARGE' });
@@ -116,7 +118,7 @@ describe('interactions queries over HTTP', () => {
     const { body } = await t.gql(LogInteractionsDocument, { inputs });
     const result = body.data?.logInteractions;
     if (result?.__typename !== 'LoggedInteractions') throw new Error(JSON.stringify(body));
-    await t.app.projector.waitFor(await t.app.store.headPosition());
+    await settled(t.app);
   });
 
   const page = (after: string | null) => t.gql(InteractionsDocument, { filter: { workloadId: 'paging' }, first: 30, after });

@@ -17,6 +17,7 @@ import { parseConfig } from '../../app/config';
 import { runReplay } from '../../app/cli';
 import { issueKey, parseResponse } from '../../test/api-keys';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../../test/http';
+import { settled } from '../../test/settle';
 
 // Made-up people and numbers: reserved example domains, test card and IBAN, an unissued-looking SSN.
 const PII = {
@@ -182,7 +183,7 @@ describe('crypto-shredding, audit trail and privacy report', () => {
   it('refuses admin without audit (admin does not imply audit), and an access without a reason', async () => {
     const refused = await trail('user-shred', admin.key);
     expect(refused.status).toBe(403);
-    const head = await t.app.store.headPosition();
+    const head = await settled(t.app);
     const { body } = await trail('user-shred', auditor.key, '   ');
     expect(body.data?.auditTrail).toMatchObject({ __typename: 'InputInvalid' });
     expect(await t.app.store.headPosition()).toBe(head);
@@ -191,7 +192,7 @@ describe('crypto-shredding, audit trail and privacy report', () => {
   });
 
   it('refuses the bootstrap admin key (FLYWHEEL_ADMIN_KEY) too: audit is granted to a key issued for it, never implied', async () => {
-    const head = await t.app.store.headPosition();
+    const head = await settled(t.app);
     const refused = await t.gql(AuditTrailDocument, { filter: { subjectId: 'user-shred' }, reason: 'curiosity' });
     expect(refused.status).toBe(403);
     expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
@@ -292,7 +293,7 @@ describe('crypto-shredding, audit trail and privacy report', () => {
     expect(history.map((e) => e.type)).toEqual(['SubjectErasureRequested', 'SubjectForgotten']);
     expect(history[1]?.data).toMatchObject({ requestId, keyIds: [keyId] });
     // Nothing left to finish: a second sweep does nothing.
-    await t.app.projector.waitFor(await t.app.store.headPosition());
+    await settled(t.app);
     expect(await t.app.privacy.services.privacy.completePendingErasures({ actor: 'system:erasure', correlationId: 'again' })).toBe(0);
   });
 

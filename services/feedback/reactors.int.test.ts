@@ -19,6 +19,7 @@ import { correctionDetector, turnsFromReadModel } from './detector-reactor';
 import { outcomeReactor } from './outcome-reactor';
 import { signalRecorded, thumbs } from './test-fixtures';
 import { WeightsReader } from './weights';
+import { settled } from '../../test/settle';
 
 let dir: string;
 let raw: SqliteEventStore;
@@ -38,14 +39,9 @@ function reactors(): Reactor[] {
   ];
 }
 
-async function settle(): Promise<void> {
-  // Reactions append events, which cause more reactions: wait until nothing moves.
-  for (let i = 0; i < 5; i++) {
-    const head = await store.headPosition();
-    await projector.waitFor(head);
-    for (const r of runners) await r.waitFor(head);
-    if ((await store.headPosition()) === head) return;
-  }
+/** Reactions append events, which cause more reactions: until nothing moves. */
+async function settle(): Promise<number> {
+  return settled({ store, projector, reactors: runners });
 }
 
 beforeEach(async () => {
