@@ -1,5 +1,7 @@
+import type { Logger } from '../lib/logger';
 import type { Projector } from '../projections/projector';
 import type { ReadStore } from '../projections/read-store';
+import type { Adapters } from './adapters';
 
 export interface ReadProgress {
   /** Each read model's checkpoint. */
@@ -35,5 +37,28 @@ async function waitForCheckpoints(
       throw new Error(`${behind.join(', ')} did not reach position ${position} within ${timeoutMs} ms (is the projecting instance running?)`);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * What `/ready` answers: the stores respond, each read model's lag behind the log, and (where
+ * this instance projects) whether every read model is running. A store that fails is a not-ready
+ * answer, logged, never a crash.
+ */
+export async function readiness(
+  adapters: Adapters,
+  read: ReadProgress,
+  projector: Projector | null,
+  logger: Logger,
+): Promise<{ ready: boolean; details: Record<string, unknown> }> {
+  try {
+    const head = await adapters.eventStore.headPosition();
+    await adapters.readStore.count('workloads', {});
+    const lag = Object.fromEntries((await read.checkpoints()).map((s) => [s.name, Math.max(0, head - s.checkpoint)]));
+    const ready = projector === null || projector.status().every((s) => s.running);
+    return { ready, details: { head, lag, adapters: adapters.kinds } };
+  } catch (error) {
+    logger.warn({ err: error }, 'readiness check failed');
+    return { ready: false, details: { error: error instanceof Error ? error.name : 'unknown' } };
   }
 }

@@ -18,7 +18,7 @@ import type { FeatureDeps, FeatureParts } from './features/feature';
 import { feedbackProjections, openFeedback } from './features/feedback';
 import { ingestProjections, openIngest } from './features/ingest';
 import { openPrivacy, privacyProjections, type PrivacyParts } from './features/privacy';
-import { readProgress, type ReadProgress } from './read-progress';
+import { readiness, readProgress, type ReadProgress } from './read-progress';
 
 /** Every read model the service keeps, feature by feature (the CLI rebuilds from this list). */
 export const projections: readonly Projection[] = [...ingestProjections, ...authProjections, ...privacyProjections, ...feedbackProjections, ...evaluationProjections];
@@ -130,18 +130,6 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
     if (projecting) for (const runner of reactors) await runner.start();
 
     const services: Services = { ...ingest.services, ...auth.services, ...privacy.services, ...feedback.services, ...evaluation.services };
-    const readiness = async () => {
-      try {
-        const head = await adapters.eventStore.headPosition();
-        await adapters.readStore.count('workloads', {});
-        const lag = Object.fromEntries((await read.checkpoints()).map((s) => [s.name, Math.max(0, head - s.checkpoint)]));
-        const ready = !projecting || projector.status().every((s) => s.running);
-        return { ready, details: { head, lag, adapters: adapters.kinds } };
-      } catch (error) {
-        logger.warn({ err: error }, 'readiness check failed');
-        return { ready: false, details: { error: error instanceof Error ? error.name : 'unknown' } };
-      }
-    };
     const yoga = createFlywheelYoga({
       context: graphContextFactory({
         authenticate: (authorization) => auth.authenticate(authorization),
@@ -151,7 +139,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Fl
         logger,
         waitForProjection: (position) => read.waitFor(position),
       }),
-      readiness,
+      readiness: () => readiness(adapters, read, projecting ? projector : null, logger),
       production: config.NODE_ENV === 'production',
       maxFieldBytes: config.FLYWHEEL_MAX_FIELD_BYTES,
       rateLimitPerSecond: config.FLYWHEEL_RATE_LIMIT,

@@ -66,6 +66,11 @@ export const privacyAccessDocSchema = z.object({
 });
 export type PrivacyAccessDoc = z.infer<typeof privacyAccessDocSchema>;
 
+/** A subject's erasure record, created by whichever of its events comes first. */
+function subjectUpdate(subjectKey: string, update: Extract<ProjectedOperation, { op: 'update' }>['update']): ProjectedOperation {
+  return { op: 'update', collection: PRIVACY_SUBJECTS, id: subjectKey, upsert: true, update };
+}
+
 export const privacyRecordsProjection = defineProjection({
   name: 'privacyRecords',
   collections: [
@@ -115,34 +120,16 @@ export const privacyRecordsProjection = defineProjection({
         },
       ];
     },
-    SubjectErasureRequested: (event) => {
-      const at = event.metadata.occurredAt;
-      return [
-        {
-          op: 'update',
-          collection: PRIVACY_SUBJECTS,
-          id: event.data.subjectKey,
-          upsert: true,
-          update: { $inc: { requests: 1 }, $set: { pendingSince: at, lastReason: event.data.reason } },
-        },
-      ];
-    },
-    SubjectForgotten: (event) => {
-      const at = event.metadata.occurredAt;
-      return [
-        {
-          op: 'update',
-          collection: PRIVACY_SUBJECTS,
-          id: event.data.subjectKey,
-          upsert: true,
-          update: {
-            $inc: { erasures: 1 },
-            $set: { pendingSince: null, forgottenAt: at },
-            $addToSet: { destroyedKeyIds: { $each: [...event.data.keyIds] } },
-          },
-        },
-      ];
-    },
+    SubjectErasureRequested: (event) => [
+      subjectUpdate(event.data.subjectKey, { $inc: { requests: 1 }, $set: { pendingSince: event.metadata.occurredAt, lastReason: event.data.reason } }),
+    ],
+    SubjectForgotten: (event) => [
+      subjectUpdate(event.data.subjectKey, {
+        $inc: { erasures: 1 },
+        $set: { pendingSince: null, forgottenAt: event.metadata.occurredAt },
+        $addToSet: { destroyedKeyIds: { $each: [...event.data.keyIds] } },
+      }),
+    ],
     RawDataAccessed: (event) => {
       const at = event.metadata.occurredAt;
       const d = event.data;
