@@ -44,3 +44,14 @@ export async function eachItem<I, T, C extends CommandContext>(
     }),
   );
 }
+
+/**
+ * A string field of an input not parsed yet, for checks that must come before parsing (who may
+ * touch a workload or an interaction is answered before what is wrong with the rest); `''` when
+ * it is missing or not a string, which no caller is allowed.
+ */
+export function rawField(input: unknown, field: string): string {
+  if (typeof input !== 'object' || input === null) return '';
+  const value: unknown = Reflect.get(input, field);
+  return typeof value === 'string' ? value : '';
+}

@@ -113,6 +113,11 @@ describe('scopes and workloads', () => {
     const items = batch.body.data?.logInteractions;
     if (items?.__typename !== 'LoggedInteractions') throw new Error(JSON.stringify(batch.body));
     expect(items.items.map((i) => i.__typename)).toEqual(['InteractionAccepted', 'Forbidden']);
+    // Access is answered before the input is checked: a key refused B learns nothing of what else is wrong.
+    const invalid = await t.gql(LogInteractionsDocument, { inputs: [{ ...logInput('auth-b', 'auth-b-4'), latencyMs: -1 }] }, { key });
+    const invalidItems = invalid.body.data?.logInteractions;
+    if (invalidItems?.__typename !== 'LoggedInteractions') throw new Error(JSON.stringify(invalid.body));
+    expect(invalidItems.items.map((i) => i.__typename)).toEqual(['Forbidden']);
     expect(await t.app.store.readStream('interaction-auth-b-3')).toHaveLength(0);
 
     await settled(t.app);

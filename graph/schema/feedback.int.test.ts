@@ -142,6 +142,9 @@ describe('recordSignal with a feedback token', () => {
     expect(other.result).toMatchObject({ __typename: 'Forbidden', reason: 'INTERACTION_NOT_ALLOWED', forbiddenInteractionId: 'tok-3' });
     const missing = await record({ interactionId: 'tok-nowhere', type: 'thumbsDown' }, own.feedbackToken);
     expect(missing.result).toMatchObject({ __typename: 'Forbidden', reason: 'INTERACTION_NOT_ALLOWED' });
+    // Before the input is checked, too: a bad field on another interaction is still just Forbidden.
+    const invalid = await record({ interactionId: 'tok-3', type: 'copied', fraction: 7 }, own.feedbackToken);
+    expect(invalid.result).toMatchObject({ __typename: 'Forbidden', reason: 'INTERACTION_NOT_ALLOWED' });
     const batch = await t.gql(RecordSignalsDocument, { inputs: [{ interactionId: 'tok-2', type: 'deleted' }, { interactionId: 'tok-3', type: 'deleted' }] }, { key: own.feedbackToken });
     const items = batch.body.data?.recordSignals;
     if (items?.__typename !== 'RecordedSignals') throw new Error(JSON.stringify(batch.body));
@@ -200,6 +203,13 @@ describe('POST /feedback/beacon', () => {
     ]);
     const again = await beacon(JSON.stringify({ signals: [{ token: a.feedbackToken, interactionId: 'bcn-1', signalId: 'x-1', type: 'copied', fraction: 0.5 }] }));
     expect(JSON.parse(await again.text()).results[0].status).toBe('duplicate');
+  });
+
+  it('refuses a signal that names no interaction as FORBIDDEN: a token sends feedback on its own interaction only', async () => {
+    const a = await log('bcn-3');
+    const response = await beacon(JSON.stringify({ signals: [{ token: a.feedbackToken, signalId: 'x-5', type: 'thumbsUp' }] }));
+    expect(response.status).toBe(200);
+    expect(JSON.parse(await response.text()).results).toEqual([{ signalId: 'x-5', interactionId: null, status: 'refused', code: 'FORBIDDEN' }]);
   });
 
   it('answers 400 to a body that is not the expected JSON, 405 to other methods, 413 when too large', async () => {

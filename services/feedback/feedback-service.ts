@@ -5,7 +5,7 @@ import { commandMetadata, streamName } from '../../events/envelope';
 import type { ReadStore } from '../../projections/read-store';
 import type { FeedbackAccess } from '../auth/principal';
 import { handleCommand } from '../command-handler';
-import { eachItem, type CommandContext, type ItemResult } from '../commands';
+import { eachItem, rawField, type CommandContext, type ItemResult } from '../commands';
 import { InputInvalid, issuesFromZod, NotFound } from '../errors';
 import { calibrate, type CalibrationReport } from './calibration';
 import {
@@ -85,10 +85,11 @@ export class FeedbackService {
    * the stream's history: the same content is a duplicate, other content SignalIdConflict.
    */
   async record(input: unknown, context: FeedbackContext): Promise<RecordedSignal> {
+    // A token's own interaction first: it learns nothing of other interactions, nor of what else is wrong.
+    context.access?.interaction(rawField(input, 'interactionId'));
     const parsed = recordSignalInputSchema.safeParse(input);
     if (!parsed.success) throw new InputInvalid(issuesFromZod(parsed.error));
     const { interactionId } = parsed.data;
-    context.access?.interaction(interactionId);
     const facts = await this.facts.get(interactionId);
     if (!facts) throw new NotFound('interaction', interactionId);
     context.access?.loaded({ interactionId, workloadId: facts.workloadId });

@@ -3,7 +3,7 @@ import { streamName } from '../../events/envelope';
 import type { DomainEventStore } from '../../events/catalogued-event-store';
 import type { NewDomainEvent } from '../../events/catalogue';
 import { handleCommand } from '../command-handler';
-import { eachItem, type CommandContext, type ItemResult } from '../commands';
+import { eachItem, rawField, type CommandContext, type ItemResult } from '../commands';
 import { InputInvalid, issuesFromZod } from '../errors';
 import { logInteractionInputSchema, MAX_BATCH, type ParsedLogInteraction } from './commands';
 import * as interaction from './decider';
@@ -47,9 +47,10 @@ export class IngestService {
 
   /** Parses, decides and appends one interaction; resolves once the event is durable. */
   async log(input: unknown, context: IngestContext): Promise<LoggedInteraction> {
+    // Access first: a caller refused the workload learns nothing of what else is wrong.
+    context.authorize?.(rawField(input, 'workloadId'));
     const parsed = logInteractionInputSchema.safeParse(input);
     if (!parsed.success) throw new InputInvalid(issuesFromZod(parsed.error));
-    context.authorize?.(parsed.data.workloadId);
     const screened = await this.screened(this.contentOf(parsed.data));
     const { content } = screened;
     const command: LogInteraction = {
