@@ -40,6 +40,8 @@ export interface ValidationDailyDoc extends Document {
 
 export const evaluationValidatorsProjection = defineProjection({
   name: 'evaluation-validators',
+  /** Until issue 9, the validators sub-feature's read model was called `evaluation-inputs`. */
+  formerly: ['evaluation-inputs'],
   collections: [
     { name: VALIDATOR_CONFIGS, indexes: [] },
     { name: INPUT_VALIDATIONS, indexes: [{ fields: { workloadId: 1, outcome: 1 } }] },

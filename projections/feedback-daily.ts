@@ -24,6 +24,8 @@ export function dailyId(workloadId: string, day: string): string {
 
 export const feedbackDailyProjection = defineProjection({
   name: 'feedback-daily',
+  /** Until issue 9, one of the three read models the former `feedback` projection kept. */
+  formerly: ['feedback'],
   collections: [{ name: FEEDBACK_DAILY, indexes: [{ fields: { workloadId: 1, day: 1 } }] }],
   on: {
     InteractionLogged: (event) => {

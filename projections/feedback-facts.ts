@@ -52,6 +52,8 @@ function factsUpdate(data: SignalRecordedData): ProjectedOperation {
 
 export const feedbackFactsProjection = defineProjection({
   name: 'feedback-facts',
+  /** Until issue 9, one of the three read models the former `feedback` projection kept. */
+  formerly: ['feedback'],
   collections: [{ name: FEEDBACK_FACTS, indexes: [{ fields: { workloadId: 1, occurredAt: -1 } }] }],
   on: {
     InteractionLogged: (event) => {

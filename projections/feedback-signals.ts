@@ -95,6 +95,8 @@ function signalDoc(data: SignalRecordedData, event: DomainEvent): Omit<SignalDoc
 
 export const feedbackSignalsProjection = defineProjection({
   name: 'feedback-signals',
+  /** Until issue 9, one of the three read models the former `feedback` projection kept. */
+  formerly: ['feedback'],
   collections: [{ name: FEEDBACK_SIGNALS, indexes: [{ fields: { interactionId: 1, position: 1 } }, { fields: { workloadId: 1, position: -1 } }] }],
   on: {
     SignalRecorded: (event) => [{ op: 'replace', collection: FEEDBACK_SIGNALS, id: signalDocId(event.data.interactionId, event.data.signalId), doc: signalDoc(event.data, event) }],

@@ -25,6 +25,12 @@ export interface Projection {
   project(event: DomainEvent): readonly ProjectedOperation[];
   /** What to announce on the bus once the event's operations are committed. */
   notify?(event: DomainEvent): readonly Notification[];
+  /**
+   * Names this read model's documents were kept under before (a rename, or a split of one read
+   * model into several over the same collections): a data dir that has only the old checkpoint
+   * goes on from it instead of replaying the log. See Projector.start.
+   */
+  readonly formerly?: readonly string[];
 }
 
 export function projectionTopic(name: string): string {
@@ -38,6 +44,7 @@ export interface ProjectionSpec {
   readonly on: EventHandlers<[], readonly ProjectedOperation[]>;
   /** What to announce once an event's operations are committed (only for types in `on`). */
   readonly notify?: EventHandlers<[], readonly Notification[]>;
+  readonly formerly?: readonly string[];
 }
 
 /**
@@ -54,5 +61,6 @@ export function defineProjection(spec: ProjectionSpec): Projection {
     eventTypes: handledTypes(spec.on),
     project: (event) => dispatch(spec.on, event.type, event) ?? [],
     ...(notify ? { notify: (event: DomainEvent) => dispatch(notify, event.type, event) ?? [] } : {}),
+    ...(spec.formerly ? { formerly: spec.formerly } : {}),
   };
 }

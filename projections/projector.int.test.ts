@@ -172,4 +172,39 @@ describe('projector', () => {
     expect(parked).toHaveLength(1);
     expect(parked[0]).toMatchObject({ errorName: 'InvalidEvent', projection: 'interactions' });
   });
+
+  it('given a read model renamed (or split), when started on the old data, then it goes on from the former checkpoint, and a rebuild still replays', async () => {
+    const legacy: Projection = { ...interactionsProjection, name: 'interactions-v0' };
+    const before = projector([legacy]);
+    await before.start();
+    const head = await logInteractions(3);
+    await before.waitFor(head);
+    await before.stop();
+
+    let documentWrites = 0;
+    const counting: ReadStore = Object.assign(Object.create(readStore), {
+      apply: (operations: Parameters<ReadStore['apply']>[0], options: Parameters<ReadStore['apply']>[1]) => {
+        documentWrites += operations.length;
+        return readStore.apply(operations, options);
+      },
+    });
+    const renamed: Projection = { ...interactionsProjection, formerly: ['interactions-v0'] };
+    const splitOff: Projection = { ...interactionsProjection, name: 'interactions-split', formerly: ['interactions-v0'] };
+    const after = projector([renamed, splitOff], counting);
+    await after.start();
+    await after.waitFor(head);
+    expect(after.status().map((s) => [s.name, s.checkpoint])).toEqual([
+      ['interactions', head],
+      ['interactions-split', head],
+    ]);
+    expect(documentWrites).toBe(0);
+    expect(await readStore.getCheckpoint('interactions-v0')).toBeNull();
+    expect(await readStore.count(INTERACTIONS, {})).toBe(3);
+
+    const next = await logInteractions(1);
+    await after.waitFor(next);
+    expect(await readStore.count(INTERACTIONS, {})).toBe(4);
+    // The former checkpoint is gone, so a rebuild replays the whole log instead of adopting it again.
+    expect((await after.rebuild('interactions')).events).toBe(4);
+  });
 });

@@ -59,7 +59,32 @@ export class Projector {
   }
 
   async start(): Promise<void> {
+    await this.adoptFormerCheckpoints();
     for (const runner of this.runners.values()) await runner.start();
+  }
+
+  /**
+   * A read model renamed or split keeps its collections and documents; only the checkpoint's
+   * name changed. Where the new checkpoint is missing and an old one is there, the read model
+   * goes on from the old position (its documents are at that position already), so an upgrade
+   * replays nothing. Old checkpoints no read model bears any more are then removed: a later
+   * rebuild (which drops the new checkpoint) must replay, not adopt the old one again. A crash
+   * in between is harmless: adoption only happens where the new checkpoint is missing.
+   */
+  private async adoptFormerCheckpoints(): Promise<void> {
+    const { readStore, logger } = this.options;
+    const former = new Set<string>();
+    for (const projection of this.options.projections) {
+      for (const old of projection.formerly ?? []) {
+        former.add(old);
+        if ((await readStore.getCheckpoint(projection.name)) !== null) continue;
+        const position = await readStore.getCheckpoint(old);
+        if (position === null) continue;
+        await readStore.apply([], { checkpoint: { name: projection.name, position } });
+        logger.info({ projection: projection.name, from: old, position }, 'read model goes on from its former checkpoint');
+      }
+    }
+    for (const old of former) if (!this.runners.has(old) && (await readStore.getCheckpoint(old)) !== null) await readStore.drop([], old);
   }
 
   async stop(): Promise<void> {
