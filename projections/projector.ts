@@ -73,18 +73,21 @@ export class Projector {
    */
   private async adoptFormerCheckpoints(): Promise<void> {
     const { readStore, logger } = this.options;
-    const former = new Set<string>();
+    // Each former checkpoint is read once, however many read models it was split into.
+    const former = new Map<string, number | null>();
+    const formerPosition = async (old: string) => {
+      if (!former.has(old)) former.set(old, await readStore.getCheckpoint(old));
+      return former.get(old) ?? null;
+    };
     for (const projection of this.options.projections) {
       for (const old of projection.formerly ?? []) {
-        former.add(old);
-        if ((await readStore.getCheckpoint(projection.name)) !== null) continue;
-        const position = await readStore.getCheckpoint(old);
-        if (position === null) continue;
+        const position = await formerPosition(old);
+        if (position === null || (await readStore.getCheckpoint(projection.name)) !== null) continue;
         await readStore.apply([], { checkpoint: { name: projection.name, position } });
         logger.info({ projection: projection.name, from: old, position }, 'read model goes on from its former checkpoint');
       }
     }
-    for (const old of former) if (!this.runners.has(old) && (await readStore.getCheckpoint(old)) !== null) await readStore.drop([], old);
+    for (const [old, position] of former) if (position !== null && !this.runners.has(old)) await readStore.drop([], old);
   }
 
   async stop(): Promise<void> {
